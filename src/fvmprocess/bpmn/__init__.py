@@ -1,0 +1,43 @@
+"""BPMN 2.0: the typed model, safe reading, lossless writing, validation and drawing."""
+
+from __future__ import annotations
+
+from fvmprocess.bpmn.model import (
+    Artifact,
+    BpmnModel,
+    Bounds,
+    DataObject,
+    Diagram,
+    Edge,
+    EventDefinition,
+    FlowNode,
+    Lane,
+    MessageFlow,
+    Participant,
+    Process,
+    SequenceFlow,
+    Shape,
+)
+from fvmprocess.bpmn.reader import read_bpmn
+from fvmprocess.bpmn.writer import to_bytes, with_diagram, write_bpmn
+
+__all__ = [
+    "Artifact",
+    "BpmnModel",
+    "Bounds",
+    "DataObject",
+    "Diagram",
+    "Edge",
+    "EventDefinition",
+    "FlowNode",
+    "Lane",
+    "MessageFlow",
+    "Participant",
+    "Process",
+    "SequenceFlow",
+    "Shape",
+    "read_bpmn",
+    "to_bytes",
+    "with_diagram",
+    "write_bpmn",
+]
