@@ -619,7 +619,7 @@ class EventLog:
             .with_row_index("variant")
             .select(pl.col("variant").cast(pl.Int64), "_key")
         )
-        out = seq.join(order, on="_key", how="left").select("case", "variant")
+        out = seq.drop("variant").join(order, on="_key", how="left").select("case", "variant")
         if "unit" in self.events.columns:
             units = (
                 self.events.lazy()

@@ -1,0 +1,613 @@
+"""Tests for fvmprocess.eventlog: readers, timestamps, mapping and row accounting."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from fvmprocess.errors import FvmProcessError, LogError
+from fvmprocess.eventlog import (
+    Accounting,
+    ActivityMapping,
+    EventLog,
+    LogSchema,
+    ReadLimits,
+    read_log,
+)
+
+DATA = Path(__file__).resolve().parent / "data" / "eventlog"
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+def assert_balanced(log: EventLog, rows: int) -> None:
+    acc = log.accounting
+    assert acc.rows_read == rows
+    assert acc.rows_read == acc.rows_used + acc.rows_rejected
+    assert acc.rows_rejected == sum(acc.reasons.values())
+    merged = acc.warnings.get("lifecycle_start_merged", 0)
+    assert len(log) == acc.rows_used - merged
+
+
+# --------------------------------------------------------------------------- Swedish export
+
+
+def test_swedish_export_cp1252_semicolon() -> None:
+    log = read_log(DATA / "swedish_export.csv")
+    assert log.metadata["encoding"] == "cp1252"
+    assert log.metadata["delimiter"] == ";"
+    assert log.schema.case == "Vårdkontakt"
+    assert log.schema.activity == "Aktivitet"
+    assert log.schema.timestamp == "Tidpunkt"
+    assert log.schema.unit == "Enhet"
+    assert_balanced(log, 13)
+    acc = log.accounting
+    assert acc.rows_used == 7
+    assert acc.reasons == {
+        "malformed_row": 1,
+        "missing_case": 1,
+        "missing_activity": 1,
+        "missing_timestamp": 1,
+        "unparseable_timestamp": 1,
+        "duplicate_event": 1,
+    }
+    assert acc.examples == {
+        "malformed_row": [12],
+        "missing_case": [8],
+        "missing_activity": [9],
+        "missing_timestamp": [10],
+        "unparseable_timestamp": [11],
+        "duplicate_event": [13],
+    }
+    # 05/03/2024 cannot tell day from month: read day-first, counted
+    assert acc.warnings == {"assumed_dayfirst": 1}
+    ev = log.events
+    assert ev.columns == [
+        "case",
+        "activity",
+        "timestamp",
+        "unit",
+        "original_activity",
+        "row",
+        "Kostnad",
+    ]
+    assert ev["timestamp"].dtype == pl.Datetime("us", "UTC")
+    assert ev.select("case", "activity", "timestamp", "row").rows() == [
+        ("K1", "Inskrivning", utc(2024, 3, 5, 13, 30), 2),
+        ("K1", "Läkarbedömning", utc(2024, 3, 5, 13, 45), 3),
+        ("K1", "Utskrivning", utc(2024, 3, 6, 8, 15), 4),
+        ("K2", "Inskrivning", utc(2024, 3, 5, 13, 30), 5),
+        ("K2", "Röntgen", utc(2024, 3, 5, 15, 0), 6),
+        ("K2", "Utskrivning", utc(2024, 3, 7, 7, 0), 7),
+        ("K3", "Inskrivning", utc(2024, 3, 6, 10, 0), 14),
+    ]
+    # decimal comma column converted to float
+    assert ev["Kostnad"].dtype == pl.Float64
+    assert ev["Kostnad"].to_list() == [1200.5, 850.0, 0.0, 1200.5, 2300.75, 0.0, 300.25]
+    assert log.units == ["Avd 12 Östra", "Avd 14 Västra"]
+    assert log.cases == 3
+    assert log.activities == {"Inskrivning", "Läkarbedömning", "Utskrivning", "Röntgen"}
+    assert len(log) == 7
+    assert log.unmapped_activities == {}
+
+
+def test_swedish_export_variants() -> None:
+    log = read_log(DATA / "swedish_export.csv")
+    v = log.variants()
+    assert v.columns == ["variant", "cases"]
+    assert v.rows() == [
+        (["Inskrivning"], 1),
+        (["Inskrivning", "Läkarbedömning", "Utskrivning"], 1),
+        (["Inskrivning", "Röntgen", "Utskrivning"], 1),
+    ]
+    cv = log.case_variants()
+    assert cv.sort("case").rows() == [
+        ("K1", 1, "Avd 12 Östra"),
+        ("K2", 2, "Avd 14 Västra"),
+        ("K3", 0, "Avd 12 Östra"),
+    ]
+
+
+def test_strict_names_first_rejected_row() -> None:
+    with pytest.raises(LogError) as ei:
+        read_log(DATA / "swedish_export.csv", strict=True)
+    msg = str(ei.value)
+    assert "swedish_export.csv" in msg
+    assert "line 8" in msg
+    assert "missing_case" in msg
+    assert ei.value.place == "line 8"
+
+
+def test_strict_does_not_leak_personnummer(tmp_path: Path) -> None:
+    p = tmp_path / "pnr.csv"
+    p.write_text("personnummer,aktivitet,tidpunkt\n19121212-1212,Besök,inte ett datum\n")
+    with pytest.raises(LogError) as ei:
+        read_log(p, schema=LogSchema(case="personnummer"), strict=True)
+    assert "19121212" not in str(ei.value)
+    assert "line 2" in str(ei.value)
+    assert "unparseable_timestamp" in str(ei.value)
+    assert "tidpunkt" in str(ei.value)
+
+
+def test_strict_passes_clean_file() -> None:
+    log = read_log(DATA / "utf8_bom.csv", strict=True)
+    assert len(log) == 3
+
+
+# --------------------------------------------------------------------------- encodings, delimiters
+
+
+def test_utf8_bom_and_zone_aware_timestamps() -> None:
+    log = read_log(DATA / "utf8_bom.csv")
+    assert log.metadata["encoding"] == "utf-8-sig"
+    assert log.schema.case == "case_id"  # the BOM did not stick to the first column name
+    assert log.schema.resource == "resource"
+    assert_balanced(log, 3)
+    assert log.events.select("activity", "timestamp", "resource").rows() == [
+        ("Triage", utc(2024, 6, 1, 6, 0), "Sjuksköterska"),
+        ("Hemgång", utc(2024, 6, 1, 8, 0, 0, 250000), "Läkare"),
+        ("Läkarbesök", utc(2024, 6, 1, 9, 0), "Läkare"),
+    ]
+
+
+def test_tab_delimiter_tsv_and_sniffed(tmp_path: Path) -> None:
+    log = read_log(DATA / "tabbed.tsv")
+    assert log.metadata["delimiter"] == "\t"
+    assert log.schema.case == "ärende"
+    assert_balanced(log, 3)
+    assert log.cases == 2
+    txt = tmp_path / "export.txt"
+    txt.write_bytes((DATA / "tabbed.tsv").read_bytes())
+    log2 = read_log(txt)
+    assert log2.metadata["delimiter"] == "\t"
+    assert log2.events.equals(log.events)
+
+
+def test_gzip_csv(tmp_path: Path) -> None:
+    p = tmp_path / "export.csv.gz"
+    p.write_bytes(gzip.compress((DATA / "swedish_export.csv").read_bytes()))
+    log = read_log(p)
+    assert log.metadata["encoding"] == "cp1252"
+    assert_balanced(log, 13)
+    assert log.accounting.rows_used == 7
+
+
+def test_trailing_delimiter_and_blank_lines(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("case;activity;timestamp\n\nc1;a;2024-01-01 10:00;\n\nc1;b;2024-01-01 11:00;\n")
+    log = read_log(p)
+    assert_balanced(log, 2)
+    assert log.events["row"].to_list() == [3, 5]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-05 14:30", utc(2024, 3, 5, 13, 30)),
+        ("2024-03-05 14.30", utc(2024, 3, 5, 13, 30)),
+        ("2024-03-05T14:30:15", utc(2024, 3, 5, 13, 30, 15)),
+        ("2024-03-05T14:30:15.5", utc(2024, 3, 5, 13, 30, 15, 500000)),
+        ("2024-03-05", utc(2024, 3, 4, 23, 0)),
+        ("20240305 1430", utc(2024, 3, 5, 13, 30)),
+        ("20240305143000", utc(2024, 3, 5, 13, 30)),
+        ("5.3.2024 14:30", utc(2024, 3, 5, 13, 30)),
+        ("05-03-2024 14:30", utc(2024, 3, 5, 13, 30)),
+        ("2024/03/05 14:30", utc(2024, 3, 5, 13, 30)),
+        ("25/03/2024 14:30", utc(2024, 3, 25, 13, 30)),
+        ("2024-03-05T14:30:00Z", utc(2024, 3, 5, 14, 30)),
+        ("2024-03-05 14:30:00-05:00", utc(2024, 3, 5, 19, 30)),
+        ("2024-07-05 14:30", utc(2024, 7, 5, 12, 30)),
+    ],
+)
+def test_timestamp_formats(tmp_path: Path, text: str, expected: datetime) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text(f"case;activity;timestamp\nc;a;{text}\n")
+    log = read_log(p)
+    assert log.accounting.rows_used == 1, log.accounting
+    assert log.events["timestamp"].to_list() == [expected]
+
+
+def test_dayfirst_inferred_and_forced(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("case;activity;timestamp\nc;a;03/25/2024 10:00\nc;b;04/05/2024 10:00\n")
+    log = read_log(p)  # 25 cannot be a month: month first
+    assert log.events["timestamp"].to_list() == [utc(2024, 3, 25, 9, 0), utc(2024, 4, 5, 8, 0)]
+    assert "assumed_dayfirst" not in log.accounting.warnings
+    p.write_text("case;activity;timestamp\nc;a;04/05/2024 10:00\n")
+    assert read_log(p, dayfirst=False).events["timestamp"].to_list() == [utc(2024, 4, 5, 8, 0)]
+    assert read_log(p, dayfirst=True).events["timestamp"].to_list() == [utc(2024, 5, 4, 8, 0)]
+
+
+# --------------------------------------------------------------------------- DST
+
+
+def test_dst_gap_and_overlap() -> None:
+    log = read_log(DATA / "dst.csv")
+    assert_balanced(log, 6)
+    acc = log.accounting
+    assert acc.reasons == {"nonexistent_local_time": 1}
+    assert acc.examples == {"nonexistent_local_time": [3]}
+    assert acc.warnings == {"ambiguous_local_time": 1}
+    assert log.events.select("case", "activity", "timestamp").rows() == [
+        ("A", "a", utc(2024, 3, 31, 0, 30)),
+        ("A", "c", utc(2024, 3, 31, 1, 30)),
+        ("B", "a", utc(2024, 10, 26, 23, 30)),
+        ("B", "b", utc(2024, 10, 27, 0, 30)),  # earlier offset (+02:00)
+        ("B", "c", utc(2024, 10, 27, 2, 30)),
+    ]
+
+
+def test_other_timezone() -> None:
+    log = read_log(DATA / "dst.csv", timezone="UTC")
+    assert log.accounting.rows_rejected == 0
+    assert log.accounting.warnings == {}
+    assert log.events["timestamp"][0] == utc(2024, 3, 31, 1, 30)
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+@pytest.mark.parametrize("name", ["mapping.yaml", "mapping.csv"])
+def test_mapping_files(name: str) -> None:
+    m = ActivityMapping.load(DATA / name)
+    assert dict(m.mapping) == {
+        "Inskrivning": "admission",
+        "INSKR": "admission",
+        "Utskrivning": "discharge",
+    }
+    assert m.ignore == frozenset({"Röntgen"})
+    log = read_log(DATA / "swedish_export.csv", mapping=m)
+    assert_balanced(log, 13)
+    assert log.accounting.reasons["ignored_activity"] == 1
+    assert log.accounting.examples["ignored_activity"] == [6]
+    assert log.unmapped_activities == {"Läkarbedömning": 1}
+    assert log.activities == {"admission", "discharge", "Läkarbedömning"}
+    k2 = log.events.filter(pl.col("case") == "K2")
+    assert k2["activity"].to_list() == ["admission", "discharge"]
+    assert k2["original_activity"].to_list() == ["Inskrivning", "Utskrivning"]
+
+
+def test_mapping_many_to_one_from_dict() -> None:
+    frame = pl.DataFrame(
+        {
+            "case": ["1", "1", "2"],
+            "activity": ["INSKR", "Utskrivning", "Inskrivning"],
+            "timestamp": ["2024-01-01 10:00", "2024-01-02 10:00", "2024-01-01 11:00"],
+        }
+    )
+    log = read_log(frame, mapping={"INSKR": "admission", "Inskrivning": "admission"})
+    assert log.events["activity"].to_list() == ["admission", "Utskrivning", "admission"]
+    assert log.unmapped_activities == {"Utskrivning": 1}
+    assert log.variants().rows() == [(["admission"], 1), (["admission", "Utskrivning"], 1)]
+
+
+def test_mapping_errors(tmp_path: Path) -> None:
+    with pytest.raises(LogError, match="does not exist"):
+        ActivityMapping.load(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a;b\nx;y\n")
+    with pytest.raises(LogError, match="'local' and 'standard'"):
+        ActivityMapping.load(bad)
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+def test_lifecycle_pairs_start_and_rejects_others() -> None:
+    log = read_log(DATA / "lifecycle.csv")
+    acc = log.accounting
+    assert_balanced(log, 5)
+    assert acc.rows_used == 3
+    assert acc.reasons == {"lifecycle_not_complete": 2}
+    assert acc.examples == {"lifecycle_not_complete": [4, 6]}
+    assert acc.warnings == {"lifecycle_start_merged": 1}
+    assert log.events.select("activity", "start_timestamp", "timestamp").rows() == [
+        ("Triage", utc(2024, 1, 10, 7, 0), utc(2024, 1, 10, 7, 10)),
+        ("Lab", None, utc(2024, 1, 10, 8, 30)),
+    ]
+
+
+# --------------------------------------------------------------------------- frames and parquet
+
+
+def test_pandas_frame_pm4py_names() -> None:
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(
+        {
+            "case:concept:name": [1, 1, 2],
+            "concept:name": ["a", "b", "a"],
+            "time:timestamp": pd.to_datetime(
+                ["2024-01-01 10:00+01:00", "2024-01-01 11:00+01:00", "2024-01-01 12:00+01:00"],
+                utc=True,
+            ),
+            "org:resource": ["x", "y", None],
+        }
+    )
+    log = read_log(df)
+    assert log.source == "<pandas.DataFrame>"
+    assert_balanced(log, 3)
+    assert log.events.select("case", "activity", "timestamp", "resource").rows() == [
+        ("1", "a", utc(2024, 1, 1, 9), "x"),
+        ("1", "b", utc(2024, 1, 1, 10), "y"),
+        ("2", "a", utc(2024, 1, 1, 11), None),
+    ]
+    back = log.to_pandas()
+    assert list(back["activity"]) == ["a", "b", "a"]
+
+
+def test_polars_frame_naive_datetimes_localised() -> None:
+    frame = pl.DataFrame(
+        {
+            "case:concept:name": ["c", "c", "c", None],
+            "concept:name": ["a", "b", "c", "a"],
+            "time:timestamp": [
+                datetime(2024, 3, 31, 2, 30),
+                datetime(2024, 10, 27, 2, 30),
+                None,
+                datetime(2024, 1, 1),
+            ],
+        }
+    )
+    log = EventLog.from_frame(frame)
+    assert_balanced(log, 4)
+    assert log.accounting.reasons == {
+        "missing_case": 1,
+        "missing_timestamp": 1,
+        "nonexistent_local_time": 1,
+    }
+    assert log.accounting.examples["missing_case"] == [4]
+    assert log.accounting.warnings == {"ambiguous_local_time": 1}
+    assert log.events["timestamp"].to_list() == [utc(2024, 10, 27, 0, 30)]
+
+
+def test_parquet_round_trip(tmp_path: Path) -> None:
+    log = read_log(DATA / "swedish_export.csv")
+    p = tmp_path / "log.parquet"
+    log.events.write_parquet(p)
+    back = read_log(p)
+    assert back.metadata["format"] == "parquet"
+    assert_balanced(back, 7)
+    cols = ["case", "activity", "timestamp", "unit"]
+    assert back.events.select(cols).equals(log.events.select(cols))
+    assert back.variants().equals(log.variants())
+
+
+def test_duplicates_keep_option() -> None:
+    log = read_log(DATA / "swedish_export.csv", duplicates="keep")
+    assert "duplicate_event" not in log.accounting.reasons
+    assert len(log) == 8
+    with pytest.raises(ValueError, match="duplicates"):
+        read_log(DATA / "swedish_export.csv", duplicates="drop")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- XES
+
+XES = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1849-2016" xmlns="http://www.xes-standard.org/">
+  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>
+  <global scope="event"><string key="concept:name" value="__INVALID__"/></global>
+  <string key="concept:name" value="unit log"/>
+  <trace>
+    <string key="concept:name" value="T1"/>
+    <string key="enhet" value="Avd 7"/>
+    <event>
+      <string key="concept:name" value="Inskrivning"/>
+      <date key="time:timestamp" value="2024-03-05T14:30:00.000+01:00"/>
+      <int key="prio" value="2"/>
+      <string key="lifecycle:transition" value="complete"/>
+    </event>
+    <event>
+      <string key="concept:name" value="Utskrivning"/>
+      <date key="time:timestamp" value="2024-03-06T10:00:00"/>
+      <int key="prio" value="3"/>
+      <string key="lifecycle:transition" value="complete"/>
+      <list key="items"><values><string key="x" value="y"/></values></list>
+    </event>
+  </trace>
+  <trace>
+    <string key="concept:name" value="T2"/>
+    <event>
+      <string key="concept:name" value="Inskrivning"/>
+      <string key="lifecycle:transition" value="complete"/>
+    </event>
+    <event>
+      <string key="concept:name" value="Inskrivning"/>
+      <date key="time:timestamp" value="2024-03-05T09:00:00Z"/>
+      <string key="lifecycle:transition" value="complete"/>
+    </event>
+  </trace>
+</log>
+"""
+
+
+def test_xes_read(tmp_path: Path) -> None:
+    p = tmp_path / "log.xes"
+    p.write_text(XES, encoding="utf-8")
+    log = read_log(p)
+    assert log.metadata["format"] == "xes"
+    assert_balanced(log, 4)
+    assert log.accounting.reasons == {"missing_timestamp": 1}
+    assert log.accounting.examples == {"missing_timestamp": [25]}  # line of the <event>
+    assert log.schema.unit == "case:enhet"
+    ev = log.events
+    assert ev.select("case", "activity", "timestamp", "unit").rows() == [
+        ("T1", "Inskrivning", utc(2024, 3, 5, 13, 30), "Avd 7"),
+        ("T1", "Utskrivning", utc(2024, 3, 6, 9, 0), "Avd 7"),
+        ("T2", "Inskrivning", utc(2024, 3, 5, 9, 0), None),
+    ]
+    assert ev["prio"].dtype == pl.Int64
+    assert ev["prio"].to_list() == [2, 3, None]
+    gz = tmp_path / "log.xes.gz"
+    gz.write_bytes(gzip.compress(XES.encode()))
+    assert read_log(gz).events.drop("row").equals(ev.drop("row"))
+
+
+def test_xes_without_timestamps_and_names(tmp_path: Path) -> None:
+    p = tmp_path / "plain.xes"
+    p.write_text(
+        "<log><trace><event><string key='concept:name' value='a'/></event>"
+        "<event><string key='concept:name' value='b'/></event>"
+        "<event><string key='concept:name' value='a'/></event></trace>"
+        "<trace><event><string key='concept:name' value='a'/></event></trace></log>"
+    )
+    log = read_log(p)
+    assert_balanced(log, 4)
+    assert log.accounting.warnings == {"generated_case_id": 2, "no_timestamps": 4}
+    assert log.events.select("case", "activity").rows() == [
+        ("trace-1", "a"),
+        ("trace-1", "b"),
+        ("trace-1", "a"),  # a repetition, not a duplicate: no timestamps to compare
+        ("trace-2", "a"),
+    ]
+    assert log.variants().rows() == [(["a"], 1), (["a", "b", "a"], 1)]
+
+
+def test_xes_refuses_dtd(tmp_path: Path) -> None:
+    p = tmp_path / "evil.xes"
+    p.write_text('<?xml version="1.0"?><!DOCTYPE log [<!ENTITY x "boom">]><log>&x;</log>')
+    with pytest.raises(LogError, match="DTD"):
+        read_log(p)
+
+
+def test_xes_malformed(tmp_path: Path) -> None:
+    p = tmp_path / "broken.xes"
+    p.write_text("<log>\n<trace>\n<event>\n</trace></log>")
+    with pytest.raises(LogError) as ei:
+        read_log(p)
+    assert "line" in str(ei.value.place)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(LogError, match="does not exist"):
+        read_log(tmp_path / "nope.csv")
+
+
+def test_missing_columns_names_found_and_expected(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("patient;vad;när\n1;a;2024-01-01\n")
+    with pytest.raises(LogError) as ei:
+        read_log(p)
+    msg = str(ei.value)
+    assert "'patient'" in msg and "'när'" in msg
+    assert "case" in msg and "activity" in msg and "timestamp" in msg
+    assert "case_id" in msg
+    with pytest.raises(LogError, match="'Tid'"):
+        read_log(p, schema=LogSchema(case="patient", activity="vad", timestamp="Tid"))
+    log = read_log(p, schema=LogSchema(case="patient", activity="vad", timestamp="NÄR"))
+    assert len(log) == 1
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    p = tmp_path / "empty.csv"
+    p.write_bytes(b"")
+    with pytest.raises(LogError, match="empty"):
+        read_log(p)
+    x = tmp_path / "empty.xes"
+    x.write_bytes(b"  \n")
+    with pytest.raises(LogError, match="empty"):
+        read_log(x)
+
+
+def test_header_only_is_empty_log(tmp_path: Path) -> None:
+    p = tmp_path / "h.csv"
+    p.write_text("case,activity,timestamp\n")
+    log = read_log(p)
+    assert len(log) == 0
+    assert log.accounting == Accounting(0, 0, 0)
+    assert log.variants().height == 0
+
+
+def test_binary_data(tmp_path: Path) -> None:
+    p = tmp_path / "bin.csv"
+    p.write_bytes(b"case,activity,timestamp\nc,a,2024\x00\x01\x02\n")
+    with pytest.raises(LogError) as ei:
+        read_log(p)
+    assert ei.value.place == "line 2"
+    assert "NUL" in str(ei.value)
+
+
+def test_limits(tmp_path: Path) -> None:
+    with pytest.raises(LogError, match="max_rows"):
+        read_log(DATA / "swedish_export.csv", limits=ReadLimits(max_rows=5))
+    with pytest.raises(LogError, match="max_bytes"):
+        read_log(DATA / "swedish_export.csv", limits=ReadLimits(max_bytes=100))
+
+
+def test_bad_source_type() -> None:
+    with pytest.raises(FvmProcessError):
+        read_log(42)  # type: ignore[arg-type]
+
+
+def test_accounting_to_dict() -> None:
+    log = read_log(DATA / "dst.csv")
+    d = log.accounting.to_dict()
+    assert d == {
+        "rows_read": 6,
+        "rows_used": 5,
+        "rows_rejected": 1,
+        "reasons": {"nonexistent_local_time": 1},
+        "examples": {"nonexistent_local_time": [3]},
+        "warnings": {"ambiguous_local_time": 1},
+    }
+    with pytest.raises(ValueError):
+        Accounting(3, 1, 1)
+
+
+def test_schema_pm4py_and_detect_off() -> None:
+    assert LogSchema.pm4py().case == "case:concept:name"
+    frame = pl.DataFrame(
+        {"case": ["1"], "activity": ["a"], "timestamp": ["2024-01-01"], "enhet": ["u"]}
+    )
+    assert read_log(frame).schema.unit == "enhet"
+    assert read_log(frame, schema=LogSchema(detect=False)).schema.unit is None
+
+
+# --------------------------------------------------------------------------- real files
+
+
+def test_real_receipt_csv(shared_real: Path) -> None:
+    log = read_log(shared_real / "logs" / "receipt.csv.gz")
+    assert_balanced(log, 8577)
+    assert log.accounting.rows_rejected == 0
+    assert len(log) == 8577
+    assert log.cases == 1434
+    assert log.variants().height == 116
+    assert log.variants()["cases"].sum() == 1434
+
+
+def test_real_running_example(shared_real: Path) -> None:
+    xes = read_log(shared_real / "logs" / "running-example.xes")
+    csv = read_log(shared_real / "logs" / "running-example.csv")
+    assert len(xes) == len(csv) == 42
+    assert xes.cases == csv.cases == 6
+    assert xes.variants().equals(csv.variants())
+
+
+def test_real_sepsis(shared_real: Path) -> None:
+    log = read_log(shared_real / "logs" / "13_SEPSIS_1t_per_variant.xes.gz")
+    assert_balanced(log, 13775)
+    assert log.cases == 846
+    # the file repeats 7 lab events with identical case/activity/timestamp
+    assert log.accounting.reasons == {"duplicate_event": 7}
+    kept = read_log(shared_real / "logs" / "13_SEPSIS_1t_per_variant.xes.gz", duplicates="keep")
+    assert len(kept) == 13775
+    assert kept.variants().height == 846
+
+
+def test_real_roadtraffic_no_timestamps(shared_real: Path) -> None:
+    log = read_log(shared_real / "logs" / "19_roadtraffic_1t_per_variant.xes.gz")
+    assert_balanced(log, 1891)
+    assert log.accounting.rows_rejected == 0
+    assert log.accounting.warnings == {"generated_case_id": 231, "no_timestamps": 1891}
+    assert log.cases == 231
+    assert log.variants().height == 231
+    assert log.events["timestamp"].null_count() == 1891
