@@ -611,3 +611,20 @@ def test_real_roadtraffic_no_timestamps(shared_real: Path) -> None:
     assert log.cases == 231
     assert log.variants().height == 231
     assert log.events["timestamp"].null_count() == 1891
+
+
+def test_quoted_fields_use_csv_rules(tmp_path: Path) -> None:
+    p = tmp_path / "q.csv"
+    p.write_text(
+        "case,activity,timestamp,note\n"
+        'c1,"Besök, akut",2024-01-01 10:00,"två\nrader"\n'
+        "c1,Hemgång,2024-01-01 12:00\n"
+        'c2,"Besök, akut",2024-01-01 11:00,"1,5"\n'
+    )
+    log = read_log(p)
+    assert_balanced(log, 3)
+    assert log.accounting.examples == {"malformed_row": [4]}
+    assert log.events.select("case", "activity", "row", "note").rows() == [
+        ("c1", "Besök, akut", 2, "två\nrader"),
+        ("c2", "Besök, akut", 5, "1,5"),  # comma-delimited: "1,5" stays text
+    ]

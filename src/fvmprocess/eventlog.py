@@ -862,32 +862,38 @@ def _read_csv(path: Path, limits: ReadLimits) -> _Raw:
             h, k = f"{base}_{k}", k + 1
         names.append(h)
     n = len(names)
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    malformed: list[int] = []
-    prev = header_line
-    while True:
-        try:
-            rec = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            raise LogError(f"unreadable CSV: {e}", source=src, place=f"line {prev + 1}") from e
-        start, prev = prev + 1, reader.line_num
-        if not rec or (len(rec) == 1 and not rec[0].strip()):
-            continue
-        if len(rec) == n + 1 and not rec[-1].strip():
-            rec = rec[:n]
-        if len(rec) != n:
-            malformed.append(start)
-            continue
-        rows.append(rec)
-        numbers.append(start)
-        if limits.max_rows is not None and len(rows) + len(malformed) > limits.max_rows:
-            _check_rows(len(rows) + len(malformed), limits, src)
-    frame = pl.DataFrame(rows, schema={c: pl.String for c in names}, orient="row").with_columns(
-        pl.Series(_ROW, numbers, dtype=pl.Int64)
-    )
+    malformed: list[int]
+    if '"' not in text and text.count("\r") == text.count("\r\n"):
+        # no quoting: split with polars (same results as csv.reader, much faster)
+        frame, malformed = _split_plain(text, delim, names, header_line)
+        _check_rows(frame.height + len(malformed), limits, src)
+    else:
+        rows: list[list[str]] = []
+        numbers: list[int] = []
+        malformed = []
+        prev = header_line
+        while True:
+            try:
+                rec = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                raise LogError(f"unreadable CSV: {e}", source=src, place=f"line {prev + 1}") from e
+            start, prev = prev + 1, reader.line_num
+            if not rec or (len(rec) == 1 and not rec[0].strip()):
+                continue
+            if len(rec) == n + 1 and not rec[-1].strip():
+                rec = rec[:n]
+            if len(rec) != n:
+                malformed.append(start)
+                continue
+            rows.append(rec)
+            numbers.append(start)
+            if limits.max_rows is not None and len(rows) + len(malformed) > limits.max_rows:
+                _check_rows(len(rows) + len(malformed), limits, src)
+        frame = pl.DataFrame(rows, schema={c: pl.String for c in names}, orient="row").with_columns(
+            pl.Series(_ROW, numbers, dtype=pl.Int64)
+        )
     return _Raw(
         frame=frame,
         source=src,
@@ -900,6 +906,34 @@ def _read_csv(path: Path, limits: ReadLimits) -> _Raw:
         },
         decimal_comma=delim != ",",
     )
+
+
+def _split_plain(
+    text: str, delim: str, names: list[str], header_line: int
+) -> tuple[pl.DataFrame, list[int]]:
+    n = len(names)
+    f = (
+        pl.DataFrame({"l": text.split("\n")})
+        .with_row_index(_ROW, offset=1)
+        .with_columns(pl.col(_ROW).cast(pl.Int64), pl.col("l").str.strip_suffix("\r"))
+        .filter((pl.col(_ROW) > header_line) & (pl.col("l").str.strip_chars() != ""))
+        .with_columns(pl.col("l").str.split(delim).alias("f"))
+        .with_columns(
+            pl.when(
+                (pl.col("f").list.len() == n + 1)
+                & (pl.col("f").list.last().str.strip_chars() == "")
+            )
+            .then(pl.col("f").list.head(n))
+            .otherwise(pl.col("f"))
+            .alias("f")
+        )
+        .with_columns(pl.col("f").list.len().alias("_n"))
+    )
+    malformed = [int(r) for r in f.filter(pl.col("_n") != n)[_ROW].to_list()]
+    frame = f.filter(pl.col("_n") == n).select(
+        *[pl.col("f").list.get(i).alias(c) for i, c in enumerate(names)], pl.col(_ROW)
+    )
+    return frame, malformed
 
 
 # ---- XES ------------------------------------------------------------------------------------
