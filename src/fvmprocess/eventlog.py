@@ -697,7 +697,7 @@ def read_log(
         raise
     except pl.exceptions.PolarsError as e:  # pragma: no cover - defensive
         raise LogError(f"cannot read the log: {e}", source=_name(source)) from e
-    except (OSError, UnicodeError, ValueError, TypeError) as e:
+    except (OSError, UnicodeError, ValueError, TypeError, csv.Error) as e:
         raise LogError(f"cannot read the log: {e}", source=_name(source)) from e
 
 
