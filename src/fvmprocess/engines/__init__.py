@@ -1,0 +1,6 @@
+"""Where variant extraction and per-unit aggregation run.
+
+``embedded`` (default) uses polars on this machine; ``spark`` runs the same group-bys on
+Apache Spark for data that does not fit one machine (pyspark is an optional extra). Both return
+the same two tables, so results are identical whichever engine ran.
+"""

@@ -1,0 +1,197 @@
+"""Conformance checking: deviation kinds, time limits, allow-list, scores, JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from fvmprocess.conformance import Allow, ConformanceResult, TimeLimitSpec, _classify, check
+from fvmprocess.eventlog import EventLog, read_log
+from fvmprocess.petri import PetriNet, Transition
+
+
+def seq_net() -> PetriNet:
+    """A -> (B || C) -> D, with the AND-split/join as silent transitions."""
+    t = [
+        Transition("tA", "A"),
+        Transition("split", None),
+        Transition("tB", "B"),
+        Transition("tC", "C"),
+        Transition("join", None),
+        Transition("tD", "D"),
+    ]
+    arcs = [
+        ("i", "tA", 1), ("tA", "p1", 1), ("p1", "split", 1), ("split", "pb", 1),
+        ("split", "pc", 1), ("pb", "tB", 1), ("pc", "tC", 1), ("tB", "qb", 1), ("tC", "qc", 1),
+        ("qb", "join", 1), ("qc", "join", 1), ("join", "p2", 1), ("p2", "tD", 1), ("tD", "o", 1),
+    ]
+    return PetriNet(
+        "seq", ("i", "p1", "pb", "pc", "qb", "qc", "p2", "o"), tuple(t), tuple(arcs),
+        {"i": 1}, {"o": 1},
+    )
+
+
+def make_log(cases: dict[str, list[str]], units: dict[str, str], step_min: int = 10) -> EventLog:
+    rows = []
+    base = datetime(2025, 3, 3, 8, 0)
+    for c, acts in cases.items():
+        for i, a in enumerate(acts):
+            rows.append(
+                {
+                    "case": c,
+                    "activity": a,
+                    "timestamp": (base + timedelta(minutes=step_min * i)).isoformat(),
+                    "unit": units[c],
+                }
+            )
+    return read_log(pl.DataFrame(rows))
+
+
+def test_every_deviation_kind_is_detected() -> None:
+    log = make_log(
+        {
+            "ok": ["A", "B", "C", "D"],
+            "ok2": ["A", "C", "B", "D"],
+            "skip": ["A", "B", "D"],  # C skipped
+            "insert": ["A", "B", "A", "C", "D"],  # A repeated (already executed)
+            "ins2": ["A", "B", "C", "D", "D"],  # D repeated at the end
+            "moved": ["D", "A", "B", "C"],  # D too early: log move + model move of D
+            "unknown": ["A", "B", "X", "C", "D"],
+        },
+        {c: "Enhet 1" for c in ["ok", "ok2", "skip", "insert", "ins2", "moved", "unknown"]},
+    )
+    r = check(seq_net(), log)
+    by_case: dict[str, list[tuple[str, str]]] = {}
+    for row in r.deviations.iter_rows(named=True):
+        by_case.setdefault(row["case"], []).append((row["kind"], row["activity"]))
+    assert "ok" not in by_case and "ok2" not in by_case
+    assert by_case["skip"] == [("skipped", "C")]
+    assert by_case["insert"] == [("repeated", "A")]
+    assert by_case["ins2"] == [("repeated", "D")]
+    assert by_case["moved"] == [("moved", "D")]
+    assert by_case["unknown"] == [("unknown_activity", "X")]
+    cases = {row["case"]: row for row in r.cases.iter_rows(named=True)}
+    assert cases["ok"]["cost"] == 0 and cases["ok"]["conforming"]
+    assert cases["skip"]["cost"] == 1 and not cases["skip"]["conforming"]
+    assert cases["moved"]["cost"] == 2
+    # fitness = 1 - cost / (len(trace) + shortest model run) = 1 - 1/(3+4)
+    assert cases["skip"]["fitness"] == pytest.approx(1 - 1 / 7)
+    assert r.unmapped == {"X": 1}
+
+
+def xor_net() -> PetriNet:
+    """A -> (B xor C) -> D."""
+    t = [Transition("tA", "A"), Transition("tB", "B"), Transition("tC", "C"), Transition("tD", "D")]
+    arcs = [
+        ("i", "tA", 1), ("tA", "p1", 1), ("p1", "tB", 1), ("p1", "tC", 1), ("tB", "p2", 1),
+        ("tC", "p2", 1), ("p2", "tD", 1), ("tD", "o", 1),
+    ]
+    return PetriNet("xor", ("i", "p1", "p2", "o"), tuple(t), tuple(arcs), {"i": 1}, {"o": 1})
+
+
+def test_inserted_activity_from_the_other_branch() -> None:
+    r = check(xor_net(), make_log({"c": ["A", "B", "C", "D"]}, {"c": "U"}))
+    devs = [(row["kind"], row["activity"]) for row in r.deviations.iter_rows(named=True)]
+    assert len(devs) == 1 and devs[0][0] == "inserted" and devs[0][1] in ("B", "C")
+    assert r.cases["cost"].to_list() == [1.0]
+
+
+def test_inserted_vs_repeated() -> None:
+    class M:
+        def __init__(self, kind: str, log: str | None = None, model: str | None = None):
+            self.kind, self.log, self.model = kind, log, model
+
+    moves = [M("sync", "A", "A"), M("log", "B"), M("sync", "C", "C"), M("log", "A")]
+    got = _classify(moves, {"A", "B", "C"}, None)
+    assert got == [("inserted", "B", 1, 1.0), ("repeated", "A", 3, 1.0)]
+
+
+def test_positions_and_times_of_deviations() -> None:
+    log = make_log({"c1": ["A", "B", "D"]}, {"c1": "U"})
+    r = check(seq_net(), log)
+    row = r.deviations.row(0, named=True)
+    assert row["kind"] == "skipped" and row["activity"] == "C"
+    assert row["position"] in (1, 2) and row["time"] is None
+    log2 = make_log({"c2": ["A", "B", "X", "C", "D"]}, {"c2": "U"})
+    row2 = check(seq_net(), log2).deviations.row(0, named=True)
+    assert row2["position"] == 2
+    assert row2["time"].isoformat().startswith("2025-03-03T07:20")  # 08:20 CET in UTC
+
+
+def test_time_limits_late_and_compliance() -> None:
+    log = make_log(
+        {"fast": ["A", "B", "C", "D"], "slow": ["A", "B", "C", "D"]},
+        {"fast": "U1", "slow": "U2"},
+    )
+    # stretch the slow case: D 5 hours after A
+    ev = log.events.with_columns(
+        pl.when((pl.col("case") == "slow") & (pl.col("activity") == "D"))
+        .then(pl.col("timestamp") + pl.duration(hours=5))
+        .otherwise(pl.col("timestamp"))
+        .alias("timestamp")
+    )
+    log = EventLog(ev, source="t", accounting=log.accounting)
+    lim = TimeLimitSpec("A-D", "A", "D", timedelta(hours=4), target_share=0.9)
+    r = check(seq_net(), log, time_limits=[lim])
+    late = r.deviations.filter(pl.col("kind") == "late")
+    assert late["case"].to_list() == ["slow"] and late["limit"].to_list() == ["A-D"]
+    cases = {row["case"]: row for row in r.cases.iter_rows(named=True)}
+    assert cases["slow"]["conforming"] is False and cases["slow"]["cost"] == 0
+    tl = {row["unit"]: row for row in r.time_limits.iter_rows(named=True)}
+    assert tl["U1"]["share"] == 1.0 and tl["U2"]["share"] == 0.0 and tl["*"]["share"] == 0.5
+    assert tl["*"]["meets_target"] is False and tl["U1"]["meets_target"] is True
+    assert tl["*"]["durations_s"] == [1800.0, 1800.0 + 5 * 3600]
+
+
+def test_allow_list_global_and_per_unit() -> None:
+    log = make_log({"a": ["A", "B", "D"], "b": ["A", "B", "D"]}, {"a": "U1", "b": "U2"})
+    r = check(seq_net(), log, allow=[Allow("skipped", "C", unit="U1")])
+    cases = {row["case"]: row for row in r.cases.iter_rows(named=True)}
+    assert cases["a"]["conforming"] and cases["a"]["fitness"] == 1.0
+    assert not cases["b"]["conforming"]
+    assert r.deviations.filter(pl.col("case") == "a")["allowed"].to_list() == [True]
+    r2 = check(seq_net(), log, allow=[Allow("skipped", "C")])
+    assert r2.cases["conforming"].all()
+    with pytest.raises(ValueError, match="Allow.kind"):
+        Allow("forgotten")
+
+
+def test_unit_scores_intervals_and_ranking() -> None:
+    cases = {f"g{i}": ["A", "B", "C", "D"] for i in range(8)}
+    cases |= {f"h{i}": ["A", "B", "D"] for i in range(4)}
+    units = {c: "Bra" for c in cases if c.startswith("g")} | {
+        c: "Sämre" for c in cases if c.startswith("h")
+    }
+    units |= {"g0": "Sämre", "g1": "Sämre"}
+    r = check(seq_net(), make_log(cases, units))
+    u = {row["unit"]: row for row in r.units.iter_rows(named=True)}
+    assert u["Bra"]["cases"] == 6 and u["Bra"]["conforming_share"] == 1.0
+    assert u["Sämre"]["cases"] == 6 and u["Sämre"]["conforming_share"] == pytest.approx(2 / 6)
+    assert u["Bra"]["rank"] == 1 and u["Sämre"]["rank"] == 2
+    lo, hi = u["Sämre"]["conforming_share_low"], u["Sämre"]["conforming_share_high"]
+    assert lo < 2 / 6 < hi
+    # Wilson interval for 2/6 (hand-computed): [0.0968, 0.7000]
+    assert lo == pytest.approx(0.0968, abs=1e-3) and hi == pytest.approx(0.7000, abs=1e-3)
+    acts = r.activities.filter((pl.col("unit") == "Sämre") & (pl.col("activity") == "C"))
+    assert acts["skip_rate"].to_list() == [pytest.approx(4 / 6)]
+
+
+def test_json_follows_schema_and_round_trips(tmp_path: Path) -> None:
+    log = make_log({"a": ["A", "B", "D"], "b": ["A", "B", "C", "D"]}, {"a": "U1", "b": "U2"})
+    r = check(seq_net(), log)
+    text = r.to_json(tmp_path / "r.json")
+    data = json.loads(text)
+    assert data["schema"] == "fvmprocess.conformance" and data["schema_version"] == "1.0"
+    assert {c["case"] for c in data["cases"]} == {"a", "b"}
+    a = next(c for c in data["cases"] if c["case"] == "a")
+    assert a["deviations"][0]["kind"] == "skipped" and a["deviations"][0]["activity"] == "C"
+    assert set(data["units"][0]) >= {"unit", "cases", "conforming_share", "mean_fitness"}
+    acc = data["accounting"]
+    assert acc["rows_read"] == 7 and acc["rows_used"] == 7 and acc["rows_rejected"] == 0
+    again = ConformanceResult.from_json(tmp_path / "r.json")
+    assert again.summary() == r.summary()
+    assert r.to_json() == check(seq_net(), log).to_json()  # deterministic
