@@ -19,6 +19,7 @@ The result is a copy of the model with a new ``BPMNDiagram`` (see
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -214,7 +215,7 @@ class _Layout:
                     path.append(d)
                 path.append(v)
                 chain[(u, v)] = path
-                for a, b in zip(path, path[1:], strict=False):
+                for a, b in itertools.pairwise(path):
                     succs[a].append(b)
                     preds[b].append(a)
 
@@ -247,13 +248,13 @@ class _Layout:
                 rng = range(1, n_layers) if direction == "down" else range(n_layers - 2, -1, -1)
                 for li in rng:
                     ref = cur[li - 1] if direction == "down" else cur[li + 1]
-                    pos = {u: i for i, u in enumerate(ref)}
+                    index = {u: i for i, u in enumerate(ref)}
                     nb = preds if direction == "down" else succs
 
                     def key(
                         u: str,
                         li: int = li,
-                        pos: dict[str, int] = pos,
+                        pos: dict[str, int] = index,
                         nb: dict[str, list[str]] = nb,
                     ) -> tuple[int, float]:
                         ps = [pos[p] for p in nb[u] if p in pos]
@@ -268,7 +269,7 @@ class _Layout:
 
         # 4. Coordinates.
         def dims(u: str) -> tuple[float, float]:
-            return size[u] if u in size else (0.0, 10.0)
+            return size.get(u, (0.0, 10.0))
 
         def stack_h(u: str) -> float:
             h = dims(u)[1]
@@ -289,39 +290,39 @@ class _Layout:
         for f in self_loops:
             loops_in_band[node_band.get(rep(f.source), 0)] += 1
         content_h = [0.0] * n_bands
-        for b in range(n_bands):
+        for bi in range(n_bands):
             for lst in layers:
-                items = [u for u in lst if node_band[u] == b]
+                items = [u for u in lst if node_band[u] == bi]
                 if items:
                     h = sum(stack_h(u) for u in items) + cfg.node_gap * (len(items) - 1)
-                    content_h[b] = max(content_h[b], h)
-            content_h[b] = max(content_h[b], cfg.task_size[1])
+                    content_h[bi] = max(content_h[bi], h)
+            content_h[bi] = max(content_h[bi], cfg.task_size[1])
         bands: list[tuple[float, float]] = []
         y = 0.0
-        for b in range(n_bands):
-            loop_room = (20.0 + 10.0 * loops_in_band[b]) if loops_in_band[b] else 0.0
-            h = cfg.padding + content_h[b] + cfg.padding + 10 + loop_room
+        for bi in range(n_bands):
+            loop_room = (20.0 + 10.0 * loops_in_band[bi]) if loops_in_band[bi] else 0.0
+            h = cfg.padding + content_h[bi] + cfg.padding + 10 + loop_room
             bands.append((y, h))
             y += h
         height = y
 
         pos: dict[str, Bounds] = {}
         for li, lst in enumerate(layers):
-            for b in range(n_bands):
-                items = [u for u in lst if node_band[u] == b]
+            for bi in range(n_bands):
+                items = [u for u in lst if node_band[u] == bi]
                 if not items:
                     continue
                 total = sum(stack_h(u) for u in items) + cfg.node_gap * (len(items) - 1)
-                yy = bands[b][0] + cfg.padding + (content_h[b] - total) / 2
+                yy = bands[bi][0] + cfg.padding + (content_h[bi] - total) / 2
                 for u in items:
                     w, h = dims(u)
                     pos[u] = Bounds(col_x[li] + (col_w[li] - w) / 2, yy, w, h)
                     yy += stack_h(u) + cfg.node_gap
 
         block = _Block(width, height, bands=bands)
-        for u, b in pos.items():
+        for u, ub in pos.items():
             if u in size:
-                block.shapes[u] = b
+                block.shapes[u] = ub
         for host, evs in boundary.items():
             hb = pos[host]
             for i, ev in enumerate(evs):
@@ -332,10 +333,10 @@ class _Layout:
             ob = block.shapes[sid]
             block.expanded.append(sid)
             block.expanded.extend(blk.expanded)
-            for k, b in blk.shapes.items():
-                block.shapes[k] = _shift(b, ob.x, ob.y + cfg.header)
-            for k, pts in blk.edges.items():
-                block.edges[k] = [(px + ob.x, py + ob.y + cfg.header) for px, py in pts]
+            for key_id, kb in blk.shapes.items():
+                block.shapes[key_id] = _shift(kb, ob.x, ob.y + cfg.header)
+            for key_id, kpts in blk.edges.items():
+                block.edges[key_id] = [(px + ob.x, py + ob.y + cfg.header) for px, py in kpts]
 
         # 5. Routing.
         def gap_right(li: int) -> float:
@@ -356,9 +357,9 @@ class _Layout:
             if (u, v) in chain:
                 path = chain[(u, v)]
                 pts = list(start)
-                for a, b in zip(path, path[1:], strict=False):
+                for a, b in itertools.pairwise(path):
                     xm = gap_right(layer[a])
-                    by = pos[b].center[1] if b in size else pos[b].center[1]
+                    by = pos[b].center[1]
                     pts += [(xm, pts[-1][1]), (xm, by)]
                     if b not in size:
                         pts.append((pos[b].center[0], by))
@@ -387,15 +388,15 @@ class _Layout:
         cfg = self.cfg
         m = self.model
         shapes: dict[str, Bounds] = {}
-        edges: dict[str, list[Point]] = {}
+        edges: dict[str, Sequence[Point]] = {}
         expanded: list[str] = []
         pools: list[tuple[str | None, str | None]] = []  # (participant id, process id)
         for p in m.participants:
             pools.append((p.id, p.process if p.process in {x.id for x in m.processes} else None))
         covered = {proc for _, proc in pools}
-        for proc in m.processes:
-            if proc.id not in covered and (proc.node_ids or not m.participants):
-                pools.append((None, proc.id))
+        for pr in m.processes:
+            if pr.id not in covered and (pr.node_ids or not m.participants):
+                pools.append((None, pr.id))
 
         laid: list[tuple[str | None, str | None, _Block, list[str], dict[str, int]]] = []
         for pid, proc in pools:
@@ -484,7 +485,7 @@ class _Layout:
             p = self.model.lanes[p].parent
         return d
 
-    def message_flows(self, shapes: dict[str, Bounds], edges: dict[str, list[Point]]) -> None:
+    def message_flows(self, shapes: dict[str, Bounds], edges: dict[str, Sequence[Point]]) -> None:
         for mf in self.model.message_flows:
             s, t = shapes.get(mf.source), shapes.get(mf.target)
             if s is None or t is None:
@@ -501,7 +502,9 @@ class _Layout:
             ym = (y0 + y1) / 2
             edges[mf.id] = _simplify([(sx, y0), (sx, ym), (tx, ym), (tx, y1)])
 
-    def artifacts(self, shapes: dict[str, Bounds], edges: dict[str, list[Point]], y: float) -> None:
+    def artifacts(
+        self, shapes: dict[str, Bounds], edges: dict[str, Sequence[Point]], y: float
+    ) -> None:
         x = self.cfg.padding
         for d in self.model.data:
             if d.type in ("dataObjectReference", "dataInput", "dataOutput"):
