@@ -20,6 +20,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 extras=${FVM_EXTRAS:-dev}
-if ! $PY -c "import fvmprocess, lxml, polars" >/dev/null 2>&1 || [ "${FVM_REINSTALL:-0}" = 1 ]; then
+if true; then
   $PY -m pip install -q --disable-pip-version-check -e ".[${extras}]"
 fi

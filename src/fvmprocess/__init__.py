@@ -16,6 +16,37 @@ _LAZY: dict[str, str] = {
     "BpmnModel": "fvmprocess.bpmn.model",
     "read_bpmn": "fvmprocess.bpmn.reader",
     "write_bpmn": "fvmprocess.bpmn.writer",
+    "validate": "fvmprocess.bpmn.validate",
+    "Problem": "fvmprocess.bpmn.validate",
+    "to_svg": "fvmprocess.bpmn.draw",
+    "Overlay": "fvmprocess.bpmn.draw",
+    "auto_layout": "fvmprocess.bpmn.layout",
+    "catalog": "fvmprocess.catalog",
+    "Catalog": "fvmprocess.catalog",
+    "StandardProcess": "fvmprocess.catalog",
+    "read_log": "fvmprocess.eventlog",
+    "EventLog": "fvmprocess.eventlog",
+    "LogSchema": "fvmprocess.eventlog",
+    "ActivityMapping": "fvmprocess.eventlog",
+    "Accounting": "fvmprocess.eventlog",
+    "directly_follows": "fvmprocess.mining",
+    "throughput_times": "fvmprocess.mining",
+    "discover": "fvmprocess.mining",
+    "PetriNet": "fvmprocess.petri",
+    "read_pnml": "fvmprocess.petri",
+    "write_pnml": "fvmprocess.petri",
+    "to_petri_net": "fvmprocess.compile",
+    "align": "fvmprocess.align",
+    "Aligner": "fvmprocess.align",
+    "Alignment": "fvmprocess.align",
+    "AlignmentCosts": "fvmprocess.align",
+    "check": "fvmprocess.conformance",
+    "ConformanceResult": "fvmprocess.conformance",
+    "Allow": "fvmprocess.conformance",
+    "TimeLimitSpec": "fvmprocess.conformance",
+    "simulate_log": "fvmprocess.simulate",
+    "render_report": "fvmprocess.report",
+    "render_diagram": "fvmprocess.report",
     "BpmnError": "fvmprocess.errors",
     "CatalogError": "fvmprocess.errors",
     "ConformanceError": "fvmprocess.errors",
@@ -30,9 +61,16 @@ _LAZY: dict[str, str] = {
 __all__ = sorted([*_LAZY, "__version__"])
 
 if TYPE_CHECKING:
+    from fvmprocess.align import Aligner, Alignment, AlignmentCosts, align
+    from fvmprocess.bpmn.draw import Overlay, to_svg
+    from fvmprocess.bpmn.layout import auto_layout
     from fvmprocess.bpmn.model import BpmnModel
     from fvmprocess.bpmn.reader import read_bpmn
+    from fvmprocess.bpmn.validate import Problem, validate
     from fvmprocess.bpmn.writer import write_bpmn
+    from fvmprocess.catalog import Catalog, StandardProcess, catalog
+    from fvmprocess.compile import to_petri_net
+    from fvmprocess.conformance import Allow, ConformanceResult, TimeLimitSpec, check
     from fvmprocess.errors import (
         BpmnError,
         CatalogError,
@@ -44,6 +82,11 @@ if TYPE_CHECKING:
         TranslationError,
         UnsafeXmlError,
     )
+    from fvmprocess.eventlog import Accounting, ActivityMapping, EventLog, LogSchema, read_log
+    from fvmprocess.mining import directly_follows, discover, throughput_times
+    from fvmprocess.petri import PetriNet, read_pnml, write_pnml
+    from fvmprocess.report import render_diagram, render_report
+    from fvmprocess.simulate import simulate_log
 
 
 def __getattr__(name: str) -> Any:
