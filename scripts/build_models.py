@@ -22,6 +22,7 @@ Every time limit cites the source named in ``../shared/domain/care-processes.md`
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -461,7 +462,9 @@ class Layout:
         """Overlapping shapes, edges through shapes, non-orthogonal edges."""
         problems: list[str] = []
         flow_ids = [self.flow_id(f) for f in self.all_flows()]
-        for dup in sorted({i for i in flow_ids if flow_ids.count(i) > 1} | (set(flow_ids) & set(self.nodes))):
+        for dup in sorted(
+            {i for i in flow_ids if flow_ids.count(i) > 1} | (set(flow_ids) & set(self.nodes))
+        ):
             problems.append(f"{self.proc.id}: id {dup} is not unique")
         ids = list(self.box)
         for i, a in enumerate(ids):
@@ -477,7 +480,7 @@ class Layout:
             skip = {f.src, f.tgt} | self.ancestors(f.src) | self.ancestors(f.tgt)
             if self.nodes[f.src].attached_to:
                 skip.add(self.nodes[f.src].attached_to or "")
-            for p, q in zip(pts, pts[1:], strict=False):
+            for p, q in itertools.pairwise(pts):
                 if p[0] != q[0] and p[1] != q[1]:
                     problems.append(f"{self.proc.id}: {self.flow_id(f)} is not orthogonal")
                 for nid, bx in self.box.items():
@@ -550,7 +553,12 @@ def build_xml(proc: Proc) -> tuple[bytes, Layout]:
     if proc.lanes:
         collab = _sub(defs, BPMN, "collaboration", id=f"Collaboration_{proc.id}")
         _sub(
-            collab, BPMN, "participant", id=f"Participant_{proc.id}", name=proc.name[0], processRef=process_id
+            collab,
+            BPMN,
+            "participant",
+            id=f"Participant_{proc.id}",
+            name=proc.name[0],
+            processRef=process_id,
         )
         plane_ref = f"Collaboration_{proc.id}"
     process = _sub(defs, BPMN, "process", id=process_id, name=proc.name[0], isExecutable="false")
@@ -635,13 +643,22 @@ def _diagram(defs: etree._Element, proc: Proc, lay: Layout, plane_ref: str) -> N
         pool_y = Y0 + min(all_rows) * ROW_H
         pool_h = (max(all_rows) - min(all_rows) + 1) * ROW_H
         shape = _sub(
-            plane, BPMNDI, "BPMNShape", id=f"Participant_{proc.id}_di",
-            bpmnElement=f"Participant_{proc.id}", isHorizontal="true",
+            plane,
+            BPMNDI,
+            "BPMNShape",
+            id=f"Participant_{proc.id}_di",
+            bpmnElement=f"Participant_{proc.id}",
+            isHorizontal="true",
         )
         _bounds(shape, (pool_x, pool_y, right - pool_x, pool_h))
         for lane_id, _, rows in proc.lanes:
             shape = _sub(
-                plane, BPMNDI, "BPMNShape", id=f"{lane_id}_di", bpmnElement=lane_id, isHorizontal="true"
+                plane,
+                BPMNDI,
+                "BPMNShape",
+                id=f"{lane_id}_di",
+                bpmnElement=lane_id,
+                isHorizontal="true",
             )
             _bounds(shape, (lane_x, Y0 + min(rows) * ROW_H, right - lane_x, len(rows) * ROW_H))
     edges_at: dict[str, set[str]] = {k: set() for k in lay.nodes}
@@ -680,7 +697,9 @@ def _diagram(defs: etree._Element, proc: Proc, lay: Layout, plane_ref: str) -> N
         if f.name:
             (x0, y0), (x1, y1) = pts[0], pts[1]
             if y0 == y1:  # horizontal first segment: label above it
-                lb = _label_box(f.name, min(x0, x1) + 6, y0 - 6 - _label_box(f.name, 0, 0)[3], width=90)
+                lb = _label_box(
+                    f.name, min(x0, x1) + 6, y0 - 6 - _label_box(f.name, 0, 0)[3], width=90
+                )
             elif len(pts) > 2:  # vertical then horizontal: label above the bend's run
                 x2 = pts[2][0]
                 lx = x1 + 6 if x2 >= x1 else x1 - 96
@@ -757,8 +776,9 @@ def dump_yaml(data: dict[str, Any]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The processes
+# The processes (compact tables: kept out of the formatter)
 # --------------------------------------------------------------------------------------------
+# fmt: off
 U, M, S, SE, R, SV = "userTask", "manualTask", "serviceTask", "sendTask", "receiveTask", "task"
 OWNER_AKUT = "Regional processägare akutsjukvård"
 
@@ -1836,6 +1856,7 @@ PROCESSES = (
     svf_tjocktarmscancer,
     svf_prostatacancer,
 )
+# fmt: on
 
 
 # --------------------------------------------------------------------------------------------
@@ -1936,11 +1957,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--docs", action="store_true", help="also write docs/catalog.md")
-    ap.add_argument("--check", action="store_true", help="only compare with models/ (exit 1 on change)")
+    ap.add_argument(
+        "--check", action="store_true", help="only compare with models/ (exit 1 on change)"
+    )
     args = ap.parse_args(argv)
     files = build_all()
     if args.check:
-        stale = [n for n, b in files.items() if not (MODELS / n).is_file() or (MODELS / n).read_bytes() != b]
+        stale = [
+            n
+            for n, b in files.items()
+            if not (MODELS / n).is_file() or (MODELS / n).read_bytes() != b
+        ]
         for n in stale:
             sys.stderr.write(f"out of date: models/{n}\n")
         return 1 if stale else 0
