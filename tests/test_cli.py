@@ -1,0 +1,114 @@
+"""The `fvmprocess` command: exit codes, messages naming file and place, outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from fvmprocess.cli import main
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture()
+def run() -> CliRunner:
+    return CliRunner()
+
+
+def test_help_on_every_command(run: CliRunner) -> None:
+    for args in (
+        [], ["models"], ["models", "list"], ["models", "show"], ["validate"], ["render"],
+        ["convert"], ["check"], ["report"], ["simulate"], ["demo"],
+    ):
+        r = run.invoke(main, [*args, "--help"])
+        assert r.exit_code == 0, (args, r.output)
+        assert "Usage:" in r.output
+
+
+def test_models_list_json(run: CliRunner) -> None:
+    r = run.invoke(main, ["models", "list", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert len(rows) >= 12
+    assert {"id", "version", "name_sv", "name_en", "path"} <= set(rows[0])
+    assert "akutmottagning" in {x["id"] for x in rows}
+    assert all(Path(x["path"]).exists() for x in rows)
+
+
+def test_models_show(run: CliRunner) -> None:
+    r = run.invoke(main, ["models", "show", "akutmottagning"])
+    assert r.exit_code == 0, r.output
+    assert "akutmottagning" in r.output and "time limits" in r.output
+    r = run.invoke(main, ["models", "show", "finns_inte"])
+    assert r.exit_code == 2 and "finns_inte" in r.output and "Traceback" not in r.output
+
+
+def test_validate_exit_codes(run: CliRunner, tmp_path: Path) -> None:
+    r = run.invoke(main, ["validate", "akutmottagning"])
+    assert r.exit_code == 0, r.output
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text(
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+        'targetNamespace="t"><process id="p"><startEvent id="S"/><task id="T"/>'
+        '<sequenceFlow id="f" sourceRef="S" targetRef="Nowhere"/></process></definitions>'
+    )
+    r = run.invoke(main, ["validate", str(broken)])
+    assert r.exit_code == 1
+    assert str(broken) in r.output and "Nowhere" in r.output
+    r = run.invoke(main, ["validate", str(DATA / "bpmn" / "truncated.bpmn")])
+    assert r.exit_code == 2 and "truncated.bpmn" in r.output and "line" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_render_and_convert(run: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "akut.svg"
+    r = run.invoke(main, ["render", "akutmottagning", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8").lstrip().startswith(("<svg", "<?xml"))
+    png = tmp_path / "akut.png"
+    assert run.invoke(main, ["render", "akutmottagning", "-o", str(png)]).exit_code == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    conv = tmp_path / "c.bpmn"
+    r = run.invoke(main, ["convert", str(DATA / "bpmn" / "tool_export.bpmn"), "-o", str(conv)])
+    assert r.exit_code == 0 and conv.exists()
+    r = run.invoke(main, ["render", "akutmottagning", "-o", str(tmp_path / "x.gif")])
+    assert r.exit_code == 2 and "x.gif" in r.output
+
+
+def _sample_log(tmp_path: Path) -> Path:
+    """A Swedish-style export of two units for the ED process, built from its model."""
+    from fvmprocess.simulate import simulate_log
+
+    frame = simulate_log(
+        "akutmottagning", cases=60, units={"Akuten A": 0.0, "Akuten B": 0.5}, seed=3
+    )
+    path = tmp_path / "akut.csv"
+    frame.write_csv(path)
+    return path
+
+
+def test_check_writes_json_and_summary(run: CliRunner, tmp_path: Path) -> None:
+    log = _sample_log(tmp_path)
+    out = tmp_path / "r.json"
+    r = run.invoke(main, ["check", "--process", "akutmottagning", "--log", str(log), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["schema"] == "fvmprocess.conformance"
+    assert {u["unit"] for u in data["units"]} == {"Akuten A", "Akuten B"}
+    assert data["accounting"]["rows_read"] == pl.read_csv(log).height
+    assert "Akuten A" in r.output and "rows read" in r.output
+
+
+def test_check_bad_inputs_exit_2(run: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x;y\n1;2\n", encoding="utf-8")
+    r = run.invoke(main, ["check", "--process", "akutmottagning", "--log", str(bad),
+                          "-o", str(tmp_path / "r.json")])
+    assert r.exit_code == 2 and "bad.csv" in r.output and "Traceback" not in r.output
+    r = run.invoke(main, ["check", "--process", "akutmottagning", "--log", str(bad),
+                          "--col", "nonsense=x", "-o", str(tmp_path / "r.json")])
+    assert r.exit_code == 2 and "nonsense" in r.output
