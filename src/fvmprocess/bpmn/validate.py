@@ -1,0 +1,523 @@
+"""Check a BPMN model before it becomes a standard: references, structure and soundness.
+
+:func:`validate` returns a list of :class:`Problem` findings, each with a stable kebab-case
+``code`` (named like bpmnlint rules), a severity and the element it is about. Structural checks
+read the model (and its XML tree for ids); the soundness checks play out the workflow net that
+:func:`fvmprocess.compile.to_petri_net` builds. Every rule is described, with an example, in
+``docs/validation.md``.
+
+Example:
+    >>> from fvmprocess.bpmn import read_bpmn
+    >>> for p in validate(read_bpmn("process.bpmn")):  # doctest: +SKIP
+    ...     print(p)
+    error deadlock Gateway_1: the process can get stuck ...
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from fvmprocess.bpmn.model import GATEWAY_TYPES, TASK_TYPES, BpmnModel, FlowNode
+from fvmprocess.errors import TranslationError
+
+__all__ = ["DEFAULT_MAX_STATES", "Problem", "validate"]
+
+#: Default bound on reachable markings explored by the soundness checks.
+DEFAULT_MAX_STATES = 100_000
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding of :func:`validate`.
+
+    Attributes:
+        severity: ``"error"`` (the model is wrong or unsound), ``"warning"`` (likely a
+            mistake) or ``"info"``.
+        code: a stable kebab-case rule name, e.g. ``"dangling-reference"`` or ``"deadlock"``.
+        element: id of the element the finding is about, if any.
+        message: a plain-language explanation naming the element by name and id.
+        source: the file the model was read from.
+    """
+
+    severity: Severity
+    code: str
+    element: str | None
+    message: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.severity} {self.code} {self.element or '-'}: {self.message}"
+
+
+class _Checker:
+    def __init__(self, model: BpmnModel) -> None:
+        self.model = model
+        self.problems: list[Problem] = []
+
+    def add(self, severity: Severity, code: str, element: str | None, message: str) -> None:
+        self.problems.append(Problem(severity, code, element, message, self.model.source))
+
+    def name(self, element: str | None) -> str:
+        if element is None:
+            return "the process"
+        node = self.model.nodes.get(element)
+        if node is not None:
+            label = node.name.replace("\n", " ") if node.name else None
+            kind = _kind(node)
+            return f"{kind} '{label}' ({element})" if label else f"{kind} {element}"
+        for p in self.model.processes:
+            if p.id == element:
+                return f"process '{p.name}' ({element})" if p.name else f"process {element}"
+        return element
+
+    # -- references ---------------------------------------------------------------------------
+    def references(self) -> None:
+        m = self.model
+        nodes, flows = m.nodes, m.flows
+        for f in flows.values():
+            for end, ref in (("source", f.source), ("target", f.target)):
+                if ref not in nodes:
+                    self.add(
+                        "error",
+                        "dangling-reference",
+                        f.id,
+                        f"sequence flow {f.id} has {end} {ref!r}, which is not a flow node",
+                    )
+        for n in nodes.values():
+            for what, refs in (("incoming", n.incoming), ("outgoing", n.outgoing)):
+                for r in refs:
+                    if r not in flows:
+                        self.add(
+                            "error",
+                            "dangling-reference",
+                            n.id,
+                            f"{self.name(n.id)} lists {what} flow {r!r}, which does not exist",
+                        )
+                    elif (what == "incoming" and flows[r].target != n.id) or (
+                        what == "outgoing" and flows[r].source != n.id
+                    ):
+                        self.add(
+                            "error",
+                            "dangling-reference",
+                            n.id,
+                            f"{self.name(n.id)} lists {what} flow {r!r}, which does not "
+                            f"{'end' if what == 'incoming' else 'start'} there",
+                        )
+            if n.default is not None:
+                outgoing = {f.id for f in flows.values() if f.source == n.id}
+                if n.default not in outgoing:
+                    self.add(
+                        "error",
+                        "dangling-reference",
+                        n.id,
+                        f"{self.name(n.id)} has default flow {n.default!r}, which is not one "
+                        "of its outgoing flows",
+                    )
+            if n.type == "boundaryEvent" and (n.attached_to is None or n.attached_to not in nodes):
+                self.add(
+                    "error",
+                    "dangling-reference",
+                    n.id,
+                    f"{self.name(n.id)} is attached to {n.attached_to!r}, which is not an "
+                    "activity of the model",
+                )
+        ids = m._ids
+        for mf in m.message_flows:
+            for end, ref in (("source", mf.source), ("target", mf.target)):
+                if ref not in ids:
+                    self.add(
+                        "error",
+                        "dangling-reference",
+                        mf.id,
+                        f"message flow {mf.id} has {end} {ref!r}, which does not exist",
+                    )
+        for d in m.diagrams:
+            drawn = [(s.id, s.element) for s in d.shapes] + [(e.id, e.element) for e in d.edges]
+            for item_id, element in drawn:
+                if element and element not in ids:
+                    self.add(
+                        "error",
+                        "dangling-reference",
+                        item_id,
+                        f"diagram element {item_id} draws {element!r}, which does not exist",
+                    )
+
+    def duplicate_ids(self) -> None:
+        tree = self.model._tree
+        if tree is None:
+            return
+        counts: Counter[str] = Counter()
+        for el in tree.getroot().iter():
+            if isinstance(el.tag, str):
+                i = el.get("id")
+                if i is not None:
+                    counts[i] += 1
+        for i, k in sorted(counts.items()):
+            if k > 1:
+                self.add(
+                    "error",
+                    "duplicate-id",
+                    i,
+                    f"id {i!r} is used by {k} elements; ids must be unique in a file",
+                )
+
+    # -- structure ------------------------------------------------------------------------------
+    def scopes(self) -> list[tuple[str, str | None, list[FlowNode]]]:
+        """(process id, subprocess id or None, direct children) for every flow-bearing scope."""
+        out: list[tuple[str, str | None, list[FlowNode]]] = []
+        for p in self.model.processes:
+            top = self.model.children(None, p.id)
+            if top:
+                out.append((p.id, None, top))
+        for n in self.model.nodes.values():
+            if n.is_subprocess and n.type != "adHocSubProcess" and n.process:
+                kids = self.model.children(n.id, n.process)
+                if kids:
+                    out.append((n.process, n.id, kids))
+        return out
+
+    def structure(self) -> None:
+        m = self.model
+        for pid, parent, kids in self.scopes():
+            owner = parent or pid
+            flow_nodes = [k for k in kids if k.type != "boundaryEvent" and not k.for_compensation]
+            flow_nodes = [k for k in flow_nodes if not (k.is_subprocess and k.triggered_by_event)]
+            starts = [k for k in flow_nodes if k.type == "startEvent"]
+            ends = [k for k in kids if k.type == "endEvent"]
+            if not starts:
+                self.add(
+                    "error",
+                    "no-start-event",
+                    owner,
+                    f"{self.name(owner)} has no start event, so it is not clear where it begins",
+                )
+            if not ends:
+                self.add(
+                    "error",
+                    "no-end-event",
+                    owner,
+                    f"{self.name(owner)} has no end event, so it is not clear where it ends",
+                )
+            ids = {k.id for k in kids}
+            succ: dict[str, list[str]] = {k.id: [] for k in kids}
+            pred: dict[str, list[str]] = {k.id: [] for k in kids}
+            for f in m.flows.values():
+                if f.source in ids and f.target in ids:
+                    succ[f.source].append(f.target)
+                    pred[f.target].append(f.source)
+            for k in kids:
+                if k.type == "boundaryEvent" and k.attached_to in ids:
+                    succ[k.attached_to or ""].append(k.id)
+                    pred[k.id].append(k.attached_to or "")
+            links: dict[str | None, list[str]] = {}
+            for k in kids:
+                if k.type == "intermediateCatchEvent" and k.event_kind == "link":
+                    links.setdefault(_link(k), []).append(k.id)
+            for k in kids:
+                if k.type == "intermediateThrowEvent" and k.event_kind == "link":
+                    for c in links.get(_link(k), []):
+                        succ[k.id].append(c)
+                        pred[c].append(k.id)
+            if starts:
+                reached = _reach([s.id for s in starts], succ)
+                for k in flow_nodes:
+                    if k.id not in reached:
+                        self.add(
+                            "error",
+                            "unreachable-node",
+                            k.id,
+                            f"{self.name(k.id)} cannot be reached from a start event of "
+                            f"{self.name(owner)}",
+                        )
+            if ends:
+                alive = _reach([e.id for e in ends], pred)
+                for k in kids:
+                    if (
+                        k.id not in alive
+                        and not k.for_compensation
+                        and not (k.is_subprocess and k.triggered_by_event)
+                    ):
+                        self.add(
+                            "error",
+                            "dead-end-node",
+                            k.id,
+                            f"{self.name(k.id)} has no path to an end event of {self.name(owner)}",
+                        )
+            self.gateways(kids, succ, pred)
+        for n in m.nodes.values():
+            if (n.type in TASK_TYPES or n.type == "callActivity") and not n.name:
+                self.add(
+                    "warning",
+                    "unnamed-task",
+                    n.id,
+                    f"{self.name(n.id)} has no name; readers of the standard cannot tell what "
+                    "happens there",
+                )
+        if not m.has_di:
+            self.add(
+                "info",
+                "no-di",
+                None,
+                "the file has no diagram (BPMN DI), so it cannot be drawn as modelled",
+            )
+
+    def gateways(
+        self, kids: list[FlowNode], succ: dict[str, list[str]], pred: dict[str, list[str]]
+    ) -> None:
+        for k in kids:
+            if k.type in GATEWAY_TYPES and len(succ[k.id]) > 1 and len(pred[k.id]) > 1:
+                self.add(
+                    "warning",
+                    "mixed-gateway",
+                    k.id,
+                    f"{self.name(k.id)} both joins {len(pred[k.id])} flows and splits into "
+                    f"{len(succ[k.id])}; use one gateway to join and another to split",
+                )
+        byid = {k.id: k for k in kids}
+        for k in kids:
+            if k.type not in ("parallelGateway", "exclusiveGateway", "inclusiveGateway"):
+                continue
+            if len(succ[k.id]) < 2:
+                continue
+            join = _post_dominator(k.id, succ)
+            jn = byid.get(join) if join else None
+            if jn is None or jn.type not in GATEWAY_TYPES or len(pred[jn.id]) < 2:
+                continue
+            split_t, join_t = _family(k.type), _family(jn.type)
+            if split_t == join_t:
+                continue
+            risk = (
+                "the join waits for branches that were never started (deadlock)"
+                if join_t == "parallel"
+                else "the join lets each started branch through on its own (lack of "
+                "synchronization: the rest of the process runs several times)"
+                if split_t in ("parallel", "inclusive") and join_t == "exclusive"
+                else "the join does not wait for exactly the started branches"
+            )
+            self.add(
+                "warning",
+                "unmatched-gateway",
+                jn.id,
+                f"{self.name(k.id)} splits the flow but {self.name(jn.id)} joins it: {risk}",
+            )
+
+    # -- soundness --------------------------------------------------------------------------------
+    def soundness(self, max_states: int) -> None:
+        from fvmprocess.compile import _translate
+
+        m = self.model
+        try:
+            net, place_info = _translate(m)
+        except TranslationError as e:
+            element = (
+                e.place[len("element ") :] if e.place and e.place.startswith("element ") else None
+            )
+            self.add(
+                "warning",
+                "not-translatable",
+                element,
+                f"soundness not checked: {e.message}",
+            )
+            return
+        places = list(net.places)
+        index = {p: i for i, p in enumerate(places)}
+        pre = [tuple((index[p], w) for p, w in net.preset(t.id).items()) for t in net.transitions]
+        delta: list[tuple[tuple[int, int], ...]] = []
+        for tr in net.transitions:
+            change: dict[int, int] = {}
+            for p, w in net.preset(tr.id).items():
+                change[index[p]] = change.get(index[p], 0) - w
+            for p, w in net.postset(tr.id).items():
+                change[index[p]] = change.get(index[p], 0) + w
+            delta.append(tuple((p, d) for p, d in change.items() if d))
+        sink = index["sink"]
+        start = tuple(net.initial_marking.get(p, 0) for p in places)
+        final = tuple(net.final_marking.get(p, 0) for p in places)
+        seen = {start}
+        todo = deque([start])
+        fired: set[int] = set()
+        reported: set[tuple[str, str | None]] = set()
+        complete = True
+
+        def report(code: str, element: str | None, message: str) -> None:
+            if (code, element) in reported or sum(c == code for c, _ in reported) >= 5:
+                return
+            reported.add((code, element))
+            self.add("error", code, element, message)
+
+        def consumers(marking: tuple[int, ...], skip: Iterable[int] = ()) -> list[str]:
+            out: list[str] = []
+            for i, k in enumerate(marking):
+                if k and i not in skip:
+                    c = place_info[places[i]][1]
+                    if c and c not in out:
+                        out.append(c)
+            return out
+
+        while todo:
+            cur = todo.popleft()
+            enabled = False
+            for t, tpre in enumerate(pre):
+                if all(cur[p] >= w for p, w in tpre):
+                    enabled = True
+                    fired.add(t)
+                    nxt = list(cur)
+                    for p, d in delta[t]:
+                        nxt[p] += d
+                    key = tuple(nxt)
+                    if key not in seen:
+                        if len(seen) >= max_states:
+                            complete = False
+                            todo.clear()
+                            break
+                        seen.add(key)
+                        todo.append(key)
+            if cur == final:
+                continue
+            if cur[sink]:
+                waiting = consumers(cur, skip=(sink,))
+                report(
+                    "improper-completion",
+                    waiting[0] if waiting else None,
+                    "the process can finish while work is still pending"
+                    + (f" at {', '.join(self.name(w) for w in waiting)}" if waiting else "")
+                    + (" (it ends more than once)" if cur[sink] > 1 else ""),
+                )
+                continue
+            for i, k in enumerate(cur):
+                if k > 1:
+                    producer = place_info[places[i]][0]
+                    report(
+                        "lack-of-synchronization",
+                        producer,
+                        f"{self.name(producer)} can pass {k} tokens onto the same path: "
+                        "parallel branches are not synchronized, so later steps run more than "
+                        "once",
+                    )
+            if not enabled:
+                waiting = consumers(cur)
+                report(
+                    "deadlock",
+                    waiting[0] if waiting else None,
+                    "the process can get stuck waiting at "
+                    + (", ".join(self.name(w) for w in waiting) or "an unknown place"),
+                )
+        if not complete:
+            self.add(
+                "info",
+                "soundness-unknown",
+                None,
+                f"more than {max_states} reachable states: soundness was only checked partly "
+                "(raise max_states to check it fully)",
+            )
+            return
+        flagged = {p.element for p in self.problems if p.code == "unreachable-node"}
+        by_element: dict[str, bool] = {}
+        for ti, trans in enumerate(net.transitions):
+            if trans.element is None or trans.element not in m.nodes:
+                continue
+            by_element[trans.element] = by_element.get(trans.element, False) or ti in fired
+        for element, live in by_element.items():
+            if not live and element not in flagged:
+                report(
+                    "dead-transition",
+                    element,
+                    f"{self.name(element)} can never happen in any run of the process",
+                )
+
+
+def _kind(node: FlowNode) -> str:
+    if node.is_task:
+        return "task"
+    if node.is_gateway:
+        return "gateway"
+    if node.is_subprocess:
+        return "subprocess"
+    if node.type == "callActivity":
+        return "call activity"
+    return "event"
+
+
+def _link(n: FlowNode) -> str | None:
+    return (n.event_definitions[0].name if n.event_definitions else None) or n.name
+
+
+def _family(gateway_type: str) -> str:
+    return {
+        "parallelGateway": "parallel",
+        "inclusiveGateway": "inclusive",
+        "complexGateway": "complex",
+    }.get(gateway_type, "exclusive")
+
+
+def _reach(starts: list[str], nxt: dict[str, list[str]]) -> set[str]:
+    seen = set(starts)
+    todo = list(starts)
+    while todo:
+        for y in nxt.get(todo.pop(), []):
+            if y not in seen:
+                seen.add(y)
+                todo.append(y)
+    return seen
+
+
+def _post_dominator(node: str, succ: dict[str, list[str]]) -> str | None:
+    exit_ = "\x00exit"
+    ids = list(succ)
+    s = {i: succ[i] or [exit_] for i in ids}
+    every = {*ids, exit_}
+    pdom: dict[str, set[str]] = {i: set(every) for i in ids}
+    pdom[exit_] = {exit_}
+    changed = True
+    while changed:
+        changed = False
+        for i in ids:
+            new = set.intersection(*(pdom[x] for x in s[i])) | {i}
+            if new != pdom[i]:
+                pdom[i] = new
+                changed = True
+    strict = pdom[node] - {node}
+    for d in strict:
+        if d != exit_ and pdom[d] == strict:
+            return d
+    return None
+
+
+def validate(
+    model: BpmnModel, *, soundness: bool = True, max_states: int = DEFAULT_MAX_STATES
+) -> list[Problem]:
+    """Check a BPMN model and list what is wrong with it.
+
+    Structural checks: dangling references, duplicate ids, missing start/end events per
+    process and subprocess, unreachable nodes, dead ends, mixed gateways, split/join type
+    mismatches, unnamed tasks, a missing diagram. With ``soundness=True`` the control flow is
+    also translated to a workflow net and played out: deadlocks, lack of synchronization,
+    improper completion and activities that can never happen.
+
+    Args:
+        model: the model to check.
+        soundness: also run the behavioural (soundness) checks.
+        max_states: bound on reachable markings explored; beyond it an ``info``
+            ``soundness-unknown`` finding is added.
+
+    Returns:
+        The findings, errors first; an empty list for a clean model.
+
+    Example:
+        >>> problems = validate(read_bpmn("process.bpmn"))  # doctest: +SKIP
+        >>> [p.code for p in problems if p.severity == "error"]  # doctest: +SKIP
+        ['deadlock']
+    """
+    checker = _Checker(model)
+    checker.duplicate_ids()
+    checker.references()
+    checker.structure()
+    if soundness:
+        checker.soundness(max_states)
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(checker.problems, key=lambda p: order[p.severity])
