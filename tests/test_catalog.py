@@ -87,7 +87,7 @@ def test_at_least_twelve_processes() -> None:
     assert len(CAT) >= 12
     assert len(list(CAT)) == len(CAT) == len(IDS)
     assert all(isinstance(p, StandardProcess) for p in CAT)
-    assert IDS == sorted(IDS)
+    assert sorted(IDS) == IDS
 
 
 def test_default_catalogue_is_the_repository_models_and_cached() -> None:
@@ -433,7 +433,7 @@ def test_invalid_metadata_raises_catalog_error(tmp_path: Path, mutate, field: st
 def test_unreadable_yaml_and_missing_bpmn(tmp_path: Path) -> None:
     yml = _copy_models(tmp_path)
     yml.write_text("id: [unclosed", encoding="utf-8")
-    with pytest.raises(CatalogError, match="hoftfraktur.yaml"):
+    with pytest.raises(CatalogError, match=r"hoftfraktur\.yaml"):
         Catalog.from_directory(tmp_path)
     yml.unlink()
     _copy_models(tmp_path)
