@@ -363,7 +363,9 @@ def wrap_text(text: str, width: float, font_size: float) -> list[str]:
         para = " ".join(para.split())
         if not para:
             continue
-        lines += textwrap.wrap(para, max_chars, break_long_words=True, break_on_hyphens=True)
+        # Words a little too long overflow the shape rather than being cut mid-word.
+        long_word = any(len(w) > max_chars * 1.4 for w in para.split())
+        lines += textwrap.wrap(para, max_chars, break_long_words=long_word, break_on_hyphens=True)
     return lines
 
 

@@ -132,6 +132,11 @@ class _Layout:
             else:
                 size[n.id] = self.size(n)
 
+        for host, evs in boundary.items():  # room for every boundary event on the border
+            if host in size:
+                need = (len(evs) + 1) * (cfg.event_size + 8)
+                size[host] = (max(size[host][0], need), size[host][1])
+
         def rep(i: str) -> str:
             node = self.model.nodes[i]
             if i not in main_ids and node.attached_to in main_ids:
