@@ -363,12 +363,12 @@ class _Checker:
             cur = todo.popleft()
             enabled = False
             for t, tpre in enumerate(pre):
-                if all(cur[p] >= w for p, w in tpre):
+                if all(cur[pi] >= w for pi, w in tpre):
                     enabled = True
                     fired.add(t)
                     nxt = list(cur)
-                    for p, d in delta[t]:
-                        nxt[p] += d
+                    for pi, d in delta[t]:
+                        nxt[pi] += d
                     key = tuple(nxt)
                     if key not in seen:
                         if len(seen) >= max_states:
