@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def assert_routes(model: BpmnModel) -> None:
     for f in model.flows.values():
         pts = edges[f.id]
         assert len(pts) >= 2
-        for a, b in zip(pts, pts[1:], strict=False):
+        for a, b in itertools.pairwise(pts):
             assert abs(a[0] - b[0]) < 0.01 or abs(a[1] - b[1]) < 0.01, (f.id, pts)
         assert on_border(pts[0], sh[f.source]), (f.id, pts[0], sh[f.source])
         assert on_border(pts[-1], sh[f.target]), (f.id, pts[-1], sh[f.target])
