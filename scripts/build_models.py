@@ -1417,13 +1417,12 @@ def in_utskrivning() -> Proc:
         par("Gateway_SipJoin", 9, 3),
         task(SE, "Activity_KallelseSIP", "Skicka kallelse till SIP", "Send invitation to coordinated planning (SIP)", 10, 3),
         task(U, "Activity_SIP", "Samordnad individuell planering (SIP)", "Coordinated individual planning (SIP)", 11, 3),
-        end("EndEvent_SIP", "SIP genomförd", "SIP held", 12, 3),
         task(U, "Activity_Informationsoverforing", "Informationsöverföring och information till patienten",
              "Information transfer and information to the patient", 10, 1),
-        par("Gateway_UtskrivningJoin", 11, 1),
-        xor("Gateway_UtskrivningMerge", "", 12, 1),
-        task(U, "Activity_Utskrivning", "Utskrivning från slutenvården", "Discharge from inpatient care", 13, 1),
-        end("EndEvent_Utskriven", "Patienten utskriven", "Patient discharged", 14, 1),
+        par("Gateway_UtskrivningJoin", 12, 1),
+        xor("Gateway_UtskrivningMerge", "", 13, 1),
+        task(U, "Activity_Utskrivning", "Utskrivning från slutenvården", "Discharge from inpatient care", 14, 1),
+        end("EndEvent_Utskriven", "Patienten utskriven", "Patient discharged", 15, 1),
     ]
     flows = [
         F("StartEvent_Inskrivning", "Activity_Inskrivning"),
@@ -1443,7 +1442,7 @@ def in_utskrivning() -> Proc:
         F("Activity_FastVardkontakt", "Gateway_SipJoin"),
         F("Gateway_SipJoin", "Activity_KallelseSIP"),
         F("Activity_KallelseSIP", "Activity_SIP"),
-        F("Activity_SIP", "EndEvent_SIP"),
+        F("Activity_SIP", "Gateway_UtskrivningJoin"),
         F("Activity_Informationsoverforing", "Gateway_UtskrivningJoin"),
         F("Activity_KommunPlanering", "Gateway_UtskrivningJoin"),
         F("Gateway_UtskrivningJoin", "Gateway_UtskrivningMerge"),
@@ -1460,12 +1459,12 @@ def in_utskrivning() -> Proc:
             "inom 24 timmar när stödbehov förväntas, planering i kommun och primärvård, fast vårdkontakt, "
             "bedömning utskrivningsklar, meddelande om utskrivningsklar, kallelse till SIP inom 3 dagar "
             "(SFS 2019:979), informationsöverföring och utskrivning. SIP-mötet kan hållas efter "
-            "utskrivningen [I]. Kommunens betalningsansvar inträder 3 kalenderdagar efter meddelandet.",
+            "utskrivningen [I]; modellen lägger det före (sund modell), en senare SIP syns som flyttad. Kommunens betalningsansvar inträder 3 kalenderdagar efter meddelandet.",
             "Coordination at admission to and discharge from inpatient care: admission notice within "
             "24 hours when support is expected, planning in the municipality and primary care, named "
             "care contact, ready-for-discharge assessment and notice, SIP invitation within 3 days "
             "(SFS 2019:979), information transfer and discharge. The SIP meeting may be held after "
-            "discharge [I]. The municipality pays from 3 calendar days after the notice.",
+            "discharge [I]; the model puts it before (a sound model), so a later SIP shows as moved. The municipality pays from 3 calendar days after the notice.",
         ),
         owner="Regional processägare samverkan vid in- och utskrivning",
         sources=[S_LAG, S_SIP, S_BETALN, S_SAMLA],
