@@ -195,3 +195,29 @@ def test_json_follows_schema_and_round_trips(tmp_path: Path) -> None:
     again = ConformanceResult.from_json(tmp_path / "r.json")
     assert again.summary() == r.summary()
     assert r.to_json() == check(seq_net(), log).to_json()  # deterministic
+
+
+def test_calendar_day_limits_and_scoped_limits() -> None:
+    # A at 23:50 local, D at 00:20 the next day: 30 minutes elapsed, but 1 calendar day
+    rows = [
+        {"case": "c1", "activity": "A", "timestamp": "2025-03-03 23:50", "unit": "U"},
+        {"case": "c1", "activity": "B", "timestamp": "2025-03-04 00:00", "unit": "U"},
+        {"case": "c1", "activity": "C", "timestamp": "2025-03-04 00:10", "unit": "U"},
+        {"case": "c1", "activity": "D", "timestamp": "2025-03-04 00:20", "unit": "U"},
+        {"case": "c2", "activity": "A", "timestamp": "2025-03-03 08:00", "unit": "U"},
+        {"case": "c2", "activity": "C", "timestamp": "2025-03-03 09:00", "unit": "U"},
+        {"case": "c2", "activity": "B", "timestamp": "2025-03-03 10:00", "unit": "U"},
+        {"case": "c2", "activity": "D", "timestamp": "2025-03-03 23:59", "unit": "U"},
+    ]
+    log = read_log(pl.DataFrame(rows))
+    same_day = TimeLimitSpec("same-day", "A", "D", timedelta(0), counting="calendar_days")
+    r = check(seq_net(), log, time_limits=[same_day])
+    late = r.deviations.filter(pl.col("kind") == "late")["case"].to_list()
+    assert late == ["c1"]
+    elapsed = TimeLimitSpec("1h", "A", "D", timedelta(hours=1))
+    r = check(seq_net(), log, time_limits=[elapsed])
+    assert r.deviations.filter(pl.col("kind") == "late")["case"].to_list() == ["c2"]
+    # scoped: only cases where C happened before... here: applies_if/unless on activities
+    scoped = TimeLimitSpec("1h", "A", "D", timedelta(hours=1), applies_unless=("C",))
+    r = check(seq_net(), log, time_limits=[scoped])
+    assert r.time_limits.filter(pl.col("unit") == "*")["evaluated"].to_list() == [0]

@@ -58,6 +58,7 @@ DEVIATION_KINDS: tuple[str, ...] = (
     "late",
 )
 _UNIT_NONE = "(ingen enhet)"
+_LOCAL_TZ = "Europe/Stockholm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,13 @@ class TimeLimitSpec:
     max_duration: timedelta
     target_share: float | None = None
     source: str | None = None
+    #: ``"elapsed"`` time, or ``"calendar_days"`` (SVF, vårdgaranti): whole local days between
+    #: the two events' dates in Europe/Stockholm, ``P0D`` meaning the same day.
+    counting: Literal["elapsed", "calendar_days"] = "elapsed"
+    #: the limit applies only to cases with all of these activities …
+    applies_if: tuple[str, ...] = ()
+    #: … and none of these.
+    applies_unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -419,6 +427,9 @@ def _resolve(process: Any, catalog: Any) -> _Target:
                     max_duration=_timedelta(tl),
                     target_share=tl.target_share,
                     source=getattr(tl.source, "title", None) or str(tl.source),
+                    counting=getattr(tl, "counting", "elapsed"),
+                    applies_if=tuple(getattr(tl, "applies_if", ()) or ()),
+                    applies_unless=tuple(getattr(tl, "applies_unless", ()) or ()),
                 )
             )
         for v in getattr(md, "variations", []) or []:
@@ -774,6 +785,7 @@ def _finish(
                     "to": t.to_activity,
                     "max_seconds": t.max_duration.total_seconds(),
                     "target_share": t.target_share,
+                    "counting": t.counting,
                 }
                 for t in limits
             ],
@@ -854,18 +866,29 @@ def _time_limits(
                 .group_by("case")
                 .agg(pl.col("timestamp").min().alias("_from"))
             )
+        scope = case_tab.select("case", "unit")
+        for act in lim.applies_if:
+            has = with_pos.filter(pl.col("activity") == act).select("case").unique()
+            scope = scope.join(has, on="case", how="semi")
+        for act in lim.applies_unless:
+            has = with_pos.filter(pl.col("activity") == act).select("case").unique()
+            scope = scope.join(has, on="case", how="anti")
         d = (
-            case_tab.select("case", "unit")
-            .join(frm, on="case", how="inner")
+            scope.join(frm, on="case", how="inner")
             .join(to, on="case", how="inner")
             .with_columns(
                 ((pl.col("_to") - pl.col("_from")).dt.total_microseconds() / 1e6).alias("_dur"),
                 pl.lit(lim.id).alias("limit"),
             )
-            .with_columns(
-                (pl.col("_dur") > lim.max_duration.total_seconds()).alias("_late"),
-            )
         )
+        if lim.counting == "calendar_days":
+            local_days = (
+                pl.col("_to").dt.convert_time_zone(_LOCAL_TZ).dt.date()
+                - pl.col("_from").dt.convert_time_zone(_LOCAL_TZ).dt.date()
+            ).dt.total_days()
+            d = d.with_columns((local_days > lim.max_duration.days).alias("_late"))
+        else:
+            d = d.with_columns((pl.col("_dur") > lim.max_duration.total_seconds()).alias("_late"))
         per_case.append(d.select("case", "unit", "limit", "_dur", "_late"))
         lates.append(
             d.filter(pl.col("_late")).select(
@@ -910,14 +933,30 @@ def _time_limits(
             g = g.with_columns(unit.alias("unit"))
         return g.select("unit", "limit", "evaluated", "within", "median_s", "durations_s")
 
-    rows = pl.concat(
-        [agg(allc, None), agg(allc, pl.lit("*"))], how="vertical_relaxed"
-    ).join(meta, on="limit", how="left")
+    counted = pl.concat([agg(allc, None), agg(allc, pl.lit("*"))], how="vertical_relaxed")
+    unit_names = pl.concat(
+        [case_tab.select(pl.col("unit").cast(pl.String)).unique(), pl.DataFrame({"unit": ["*"]})]
+    )
     rows = (
-        rows.with_columns((pl.col("within") / pl.col("evaluated")).alias("share"))
+        unit_names.join(meta.select("limit"), how="cross")
+        .join(counted, on=["unit", "limit"], how="left")
+        .with_columns(
+            pl.col("evaluated").fill_null(0),
+            pl.col("within").fill_null(0),
+            pl.col("durations_s").fill_null(pl.lit([], pl.List(pl.Float64))),
+        )
+        .join(meta, on="limit", how="left")
+    )
+    rows = (
+        rows.with_columns(
+            pl.when(pl.col("evaluated") > 0)
+            .then(pl.col("within") / pl.col("evaluated"))
+            .otherwise(None)
+            .alias("share")
+        )
         .with_columns(*wilson_exprs("within", "evaluated", "share"))
         .with_columns(
-            pl.when(pl.col("target_share").is_null())
+            pl.when(pl.col("target_share").is_null() | pl.col("share").is_null())
             .then(None)
             .otherwise(pl.col("share") >= pl.col("target_share"))
             .alias("meets_target")
