@@ -36,6 +36,8 @@ _LAZY: dict[str, str] = {
     "read_pnml": "fvmprocess.petri",
     "write_pnml": "fvmprocess.petri",
     "to_petri_net": "fvmprocess.compile",
+    "to_automaton": "fvmprocess.compile",
+    "render": "fvmprocess.bpmn.draw",
     "align": "fvmprocess.align",
     "Aligner": "fvmprocess.align",
     "Alignment": "fvmprocess.align",
@@ -62,14 +64,14 @@ __all__ = sorted([*_LAZY, "__version__"])
 
 if TYPE_CHECKING:
     from fvmprocess.align import Aligner, Alignment, AlignmentCosts, align
-    from fvmprocess.bpmn.draw import Overlay, to_svg
+    from fvmprocess.bpmn.draw import Overlay, render, to_svg
     from fvmprocess.bpmn.layout import auto_layout
     from fvmprocess.bpmn.model import BpmnModel
     from fvmprocess.bpmn.reader import read_bpmn
     from fvmprocess.bpmn.validate import Problem, validate
     from fvmprocess.bpmn.writer import write_bpmn
     from fvmprocess.catalog import Catalog, StandardProcess, catalog
-    from fvmprocess.compile import to_petri_net
+    from fvmprocess.compile import to_automaton, to_petri_net
     from fvmprocess.conformance import Allow, ConformanceResult, TimeLimitSpec, check
     from fvmprocess.errors import (
         BpmnError,
