@@ -1,0 +1,965 @@
+"""Exact optimal alignments of traces against a Petri net.
+
+An alignment pairs a trace with a complete run of the net (initial to final marking) as a
+sequence of moves: *synchronous* (the event and a transition with its label), *log* (an event
+the model cannot follow), *model* (a visible transition the trace skipped) and *silent* (a τ
+transition). Under the standard cost function sync and silent moves cost 0 and visible log and
+model moves cost 1; an optimal alignment has the least total cost. Among optimal alignments
+the engine returns the one with the fewest silent moves, then breaks remaining ties by a
+fixed order, so the same net and trace always give the same moves.
+
+How it works (see ``docs/alignments.md``): the net's reachability graph is built once per
+:class:`Aligner`; each distinct trace is then aligned by A* over the product of graph state and
+trace position, with a consistent heuristic from two per-state precomputations — the cheapest
+model-only completion to the final marking and the set of labels still reachable. When the
+reachability graph would exceed ``max_states`` markings, the same search runs over markings
+discovered on the fly (exact, with a weaker heuristic).
+
+Example:
+    >>> from fvmprocess.petri import PetriNet, Transition
+    >>> net = PetriNet(
+    ...     name="seq",
+    ...     places=("i", "m", "o"),
+    ...     transitions=(Transition("a", "A"), Transition("b", "B")),
+    ...     arcs=(("i", "a", 1), ("a", "m", 1), ("m", "b", 1), ("b", "o", 1)),
+    ...     initial_marking={"i": 1},
+    ...     final_marking={"o": 1},
+    ... )
+    >>> result = align(net, ["A", "C", "B"])
+    >>> result.cost, [m.kind for m in result.moves]
+    (1.0, ['sync', 'log', 'sync'])
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from fvmprocess.errors import ConformanceError
+from fvmprocess.petri import (
+    DEFAULT_MAX_STATES,
+    PetriNet,
+    _check_covering,
+    _Firing,
+    reachability_graph,
+)
+
+__all__ = [
+    "Aligner",
+    "Alignment",
+    "AlignmentCosts",
+    "Move",
+    "align",
+    "align_variants",
+]
+
+MoveKind = Literal["sync", "log", "model", "silent"]
+_KINDS: tuple[MoveKind, ...] = ("sync", "log", "model", "silent")
+_SYNC, _LOG, _MODEL, _SILENT = 0, 1, 2, 3
+#: Product states one on-the-fly (``method="net"``) search may settle before giving up.
+DEFAULT_MAX_SEARCH_STATES = 5_000_000
+
+
+@dataclass(frozen=True)
+class AlignmentCosts:
+    """Costs of log and model moves; synchronous and silent moves always cost 0.
+
+    Attributes:
+        log_move: cost of a log move (an event the model does not follow).
+        model_move: cost of a model move on a visible transition (a skipped activity).
+        log_moves: per-label overrides of ``log_move``.
+        model_moves: per-label overrides of ``model_move``.
+
+    Raises:
+        ValueError: if a cost is negative, not finite, or not a number.
+
+    Example:
+        >>> costs = AlignmentCosts(model_moves={"Triage": 5.0})
+        >>> costs.model_cost("Triage"), costs.log_cost("Triage")
+        (5.0, 1.0)
+    """
+
+    log_move: float = 1.0
+    model_move: float = 1.0
+    log_moves: Mapping[str, float] = field(default_factory=dict)
+    model_moves: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("log_move", "model_move"):
+            object.__setattr__(self, name, _check_cost(name, getattr(self, name)))
+        for name in ("log_moves", "model_moves"):
+            table = {
+                str(k): _check_cost(f"{name}[{k!r}]", v) for k, v in getattr(self, name).items()
+            }
+            object.__setattr__(self, name, MappingProxyType(table))
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.log_move,
+                self.model_move,
+                tuple(sorted(self.log_moves.items())),
+                tuple(sorted(self.model_moves.items())),
+            )
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AlignmentCosts):
+            return NotImplemented
+        return (
+            self.log_move == other.log_move
+            and self.model_move == other.model_move
+            and dict(self.log_moves) == dict(other.log_moves)
+            and dict(self.model_moves) == dict(other.model_moves)
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            AlignmentCosts,
+            (self.log_move, self.model_move, dict(self.log_moves), dict(self.model_moves)),
+        )
+
+    def log_cost(self, label: str) -> float:
+        """Cost of a log move on an event with this label."""
+        return self.log_moves.get(label, self.log_move)
+
+    def model_cost(self, label: str) -> float:
+        """Cost of a model move on a visible transition with this label."""
+        return self.model_moves.get(label, self.model_move)
+
+    @property
+    def is_standard(self) -> bool:
+        """Whether every log and model move costs exactly 1 (the standard cost function)."""
+        return (
+            self.log_move == 1.0
+            and self.model_move == 1.0
+            and all(v == 1.0 for v in self.log_moves.values())
+            and all(v == 1.0 for v in self.model_moves.values())
+        )
+
+
+def _check_cost(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"AlignmentCosts.{name} is {value!r}; expected a number >= 0")
+    cost = float(value)
+    if not math.isfinite(cost) or cost < 0:
+        raise ValueError(f"AlignmentCosts.{name} is {value!r}; expected a finite number >= 0")
+    return cost
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One step of an alignment.
+
+    Attributes:
+        log: the event's activity, or ``None`` for model and silent moves.
+        model: the transition's label, or ``None`` for log and silent moves.
+        transition: the transition id, or ``None`` for log moves.
+        kind: ``"sync"``, ``"log"``, ``"model"`` or ``"silent"``.
+    """
+
+    log: str | None
+    model: str | None
+    transition: str | None
+    kind: MoveKind
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """An optimal alignment of one trace.
+
+    Attributes:
+        moves: the moves in order.
+        cost: total cost of the moves.
+        fitness: ``1 - cost / worst_cost``; ``1.0`` when ``worst_cost`` is 0.
+        worst_cost: cost of log-moving every event plus the cheapest complete model run (the
+            cost of aligning the empty trace) — pm4py's "best worst cost".
+    """
+
+    moves: tuple[Move, ...]
+    cost: float
+    fitness: float
+    worst_cost: float
+
+    @property
+    def trace(self) -> tuple[str, ...]:
+        """The aligned trace (the log side of the moves)."""
+        return tuple(m.log for m in self.moves if m.log is not None)
+
+    @property
+    def run(self) -> tuple[str, ...]:
+        """The transition ids of the model run (the model side of the moves)."""
+        return tuple(m.transition for m in self.moves if m.transition is not None)
+
+
+class _Space:
+    """A searchable automaton over label codes.
+
+    Per state: silent edges ``(edge, target)``, visible edges ``(edge, target, model cost)``
+    and visible edges grouped by label code for synchronous moves. ``edge`` is a transition
+    index in a net-level space and a label code in a determinised one. ``None`` entries are
+    states not expanded yet (on-the-fly mode).
+    """
+
+    def __init__(self, *, lazy: bool = False) -> None:
+        self.tau: list[tuple[tuple[int, int], ...] | None] = []
+        self.vis: list[tuple[tuple[int, int, float], ...] | None] = []
+        self.sync: list[dict[int, tuple[tuple[int, int], ...]] | None] = []
+        self.dist: list[float] = []
+        self.mask_id: list[int] = []
+        self.masks: list[int] = []
+        self.finals: set[int] = set()
+        self.lazy = lazy
+
+    def set_edges(
+        self, q: int, edges: Iterable[tuple[int, int, int]], costs: Sequence[float]
+    ) -> None:
+        """Store ``(edge, label code or -1, target)`` edges of state ``q``."""
+        tau: list[tuple[int, int]] = []
+        vis: list[tuple[int, int, float]] = []
+        sync: dict[int, list[tuple[int, int]]] = {}
+        for e, code, q2 in edges:
+            if code < 0:
+                tau.append((e, q2))
+            else:
+                vis.append((e, q2, costs[code]))
+                sync.setdefault(code, []).append((e, q2))
+        while len(self.tau) <= q:
+            self.tau.append(None)
+            self.vis.append(None)
+            self.sync.append(None)
+        self.tau[q] = tuple(tau)
+        self.vis[q] = tuple(vis)
+        self.sync[q] = {k: tuple(v) for k, v in sync.items()}
+
+    def finish(self, out: Sequence[Sequence[tuple[int, int, int]]]) -> None:
+        """Compute each state's cheapest model-only completion and reachable-label mask."""
+        n = len(out)
+        rev: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+        for q in range(n):
+            for q2, c in ((q2, vc) for _, q2, vc in self.vis[q] or ()):
+                rev[q2].append((q, c))
+            for _, q2 in self.tau[q] or ():
+                rev[q2].append((q, 0.0))
+        dist = [math.inf] * n
+        heap = [(0.0, f) for f in sorted(self.finals)]
+        for f in self.finals:
+            dist[f] = 0.0
+        heapq.heapify(heap)
+        while heap:
+            d, q = heapq.heappop(heap)
+            if d > dist[q]:
+                continue
+            for p, c in rev[q]:
+                if d + c < dist[p]:
+                    dist[p] = d + c
+                    heapq.heappush(heap, (d + c, p))
+        masks = [0] * n
+        for q, edges in enumerate(out):
+            for _, code, _ in edges:
+                if code >= 0:
+                    masks[q] |= 1 << code
+        masks = _propagate_masks([[q2 for _, _, q2 in edges] for edges in out], masks)
+        ids: dict[int, int] = {}
+        self.mask_id = [ids.setdefault(m, len(ids)) for m in masks]
+        self.masks = sorted(ids, key=ids.__getitem__)
+        self.dist = dist
+
+
+class Aligner:
+    """Computes optimal alignments against one net; build once, align many traces.
+
+    Building precomputes the reachability graph, determinises it over labels (τ-closure and
+    subset construction: the optimal cost depends only on the net's language), and for each
+    state the cheapest model-only completion and the set of labels still reachable. Each
+    distinct trace is aligned once and cached.
+
+    Args:
+        net: the net; its final marking must be reachable.
+        costs: move costs; the standard cost function when ``None``.
+        method: ``"graph"`` precomputes the reachability graph (and searches its
+            determinisation when that has at most ``max_states`` states, else the graph
+            itself), ``"net"`` explores markings on the fly, ``"auto"`` uses ``"graph"`` unless
+            the net has more than ``max_states`` reachable markings.
+        max_states: bound on reachability-graph markings and on determinised states.
+        max_search_states: bound on product states settled per trace with ``"net"``.
+
+    Raises:
+        ConformanceError: if the net is unbounded, the final marking cannot be reached, or
+            (``method="graph"``) the graph is too large.
+        ValueError: on an unknown ``method``.
+
+    Example:
+        >>> aligner = Aligner(net)  # doctest: +SKIP
+        >>> [a.cost for a in aligner.align_variants([["A", "B"], ["B"]])]  # doctest: +SKIP
+        [0.0, 1.0]
+    """
+
+    def __init__(
+        self,
+        net: PetriNet,
+        *,
+        costs: AlignmentCosts | None = None,
+        method: Literal["auto", "graph", "net"] = "auto",
+        max_states: int = DEFAULT_MAX_STATES,
+        max_search_states: int = DEFAULT_MAX_SEARCH_STATES,
+    ) -> None:
+        if method not in ("auto", "graph", "net"):
+            raise ValueError(f"method is {method!r}; expected 'auto', 'graph' or 'net'")
+        self.net = net
+        self.costs = costs if costs is not None else AlignmentCosts()
+        self.max_states = max_states
+        self.max_search_states = max_search_states
+        self._standard = self.costs.is_standard
+        self._cache: dict[tuple[str, ...], Alignment] = {}
+        labels = sorted(net.labels)
+        self._labels = labels
+        self._label_id = {lab: i for i, lab in enumerate(labels)}
+        self._label_cost = [self.costs.model_cost(lab) for lab in labels]
+        self._t_ids = [t.id for t in net.transitions]
+        self._t_labels = [t.label for t in net.transitions]
+        self._t_code = [-1 if t.label is None else self._label_id[t.label] for t in net.transitions]
+        self._nfa_out: list[tuple[tuple[int, int, int], ...]] = []
+        self._nfa_finals: set[int] = set()
+        self._deterministic = False
+        self._subsets: list[frozenset[int]] = []
+        self._nfa_rtau: list[list[int]] = []
+        self._nfa_rvis: list[list[tuple[int, int]]] = []
+        self._trees: dict[tuple[int, int], tuple[dict[int, tuple[int, int]], list[int]]] = {}
+        self._fire: _Firing | None = None
+        self._lazy_ids: dict[tuple[int, ...], int] = {}
+        self._lazy_markings: list[tuple[int, ...]] = []
+        self._lazy_parents: list[int] = []
+        self._lazy_sums: list[int] = []
+        self._final_vec: tuple[int, ...] = ()
+        self.method: Literal["graph", "net"]
+        self._space: _Space
+        if method == "net":
+            self._init_lazy()
+        else:
+            try:
+                self._init_graph()
+            except _StateLimitError:
+                if method == "graph":
+                    raise
+                self._init_lazy()
+        #: Cost of the cheapest complete run of the net (= aligning the empty trace).
+        self.worst_model_cost: float = self._empty_trace_cost()
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _init_graph(self) -> None:
+        try:
+            rg = reachability_graph(self.net, max_states=self.max_states)
+        except ConformanceError as e:
+            if "reachable markings" in e.message and "more than" in e.message:
+                raise _StateLimitError(e.message, source=e.source) from e
+            raise
+        self.method = "graph"
+        n = rg.n_states
+        codes = self._t_code
+        # prune states from which the final marking cannot be reached
+        rev: list[list[int]] = [[] for _ in range(n)]
+        for q, out in enumerate(rg.edges):
+            for _, q2 in out:
+                rev[q2].append(q)
+        live = [False] * n
+        todo = sorted(rg.finals)
+        for f in todo:
+            live[f] = True
+        while todo:
+            q = todo.pop()
+            for p in rev[q]:
+                if not live[p]:
+                    live[p] = True
+                    todo.append(p)
+        if not live[0]:
+            raise ConformanceError(
+                "no run from the initial marking reaches the final marking",
+                source=f"net {self.net.name!r}",
+            )
+        self._nfa_out = [
+            tuple((t, codes[t], q2) for t, q2 in out if live[q2]) if live[q] else ()
+            for q, out in enumerate(rg.edges)
+        ]
+        self._nfa_finals = set(rg.finals)
+        space = self._determinise()
+        if space is None:  # too many subsets: search the reachability graph itself
+            space = _Space()
+            for q, nfa_edges in enumerate(self._nfa_out):
+                space.set_edges(q, nfa_edges, self._label_cost)
+            space.finals = set(rg.finals)
+            space.finish(self._nfa_out)
+        else:
+            self._deterministic = True
+        self._space = space
+
+    def _determinise(self) -> _Space | None:
+        """Subset construction over labels with τ-closure; ``None`` beyond ``max_states``."""
+        out = self._nfa_out
+
+        def closure(states: Iterable[int]) -> frozenset[int]:
+            seen = set(states)
+            todo = list(seen)
+            while todo:
+                for _, code, q2 in out[todo.pop()]:
+                    if code < 0 and q2 not in seen:
+                        seen.add(q2)
+                        todo.append(q2)
+            return frozenset(seen)
+
+        start = closure([0])
+        ids = {start: 0}
+        order = [start]
+        dfa_out: list[tuple[tuple[int, int, int], ...]] = []
+        pos = 0
+        while pos < len(order):
+            subset = order[pos]
+            pos += 1
+            by_label: dict[int, set[int]] = {}
+            for q in subset:
+                for _, code, q2 in out[q]:
+                    if code >= 0:
+                        by_label.setdefault(code, set()).add(q2)
+            edges: list[tuple[int, int, int]] = []
+            for code in sorted(by_label):
+                target = closure(by_label[code])
+                tid = ids.get(target)
+                if tid is None:
+                    if len(order) >= self.max_states:
+                        return None
+                    tid = ids[target] = len(order)
+                    order.append(target)
+                edges.append((code, code, tid))
+            dfa_out.append(tuple(edges))
+        space = _Space()
+        for d, dfa_edges in enumerate(dfa_out):
+            space.set_edges(d, dfa_edges, self._label_cost)
+        space.finals = {d for d, subset in enumerate(order) if subset & self._nfa_finals}
+        space.finish(dfa_out)
+        self._subsets = order
+        rtau: list[list[int]] = [[] for _ in out]
+        rvis: list[list[tuple[int, int]]] = [[] for _ in out]
+        for q, nfa_edges in enumerate(out):
+            for _, code, q2 in nfa_edges:
+                if code < 0:
+                    rtau[q2].append(q)
+                else:
+                    rvis[q2].append((q, code))
+        self._nfa_rtau, self._nfa_rvis = rtau, rvis
+        return space
+
+    def _init_lazy(self) -> None:
+        self.method = "net"
+        fire = _Firing(self.net)
+        self._fire = fire
+        start = fire.vector(self.net.initial_marking)
+        self._final_vec = fire.vector(self.net.final_marking)
+        self._lazy_ids = {start: 0}
+        self._lazy_markings = [start]
+        self._lazy_parents = [-1]
+        self._lazy_sums = [sum(start)]
+        space = _Space(lazy=True)
+        space.tau, space.vis, space.sync = [None], [None], [None]
+        space.masks = [(1 << len(self._labels)) - 1]
+        space.mask_id = [0]
+        space.dist = [0.0]
+        if start == self._final_vec:
+            space.finals.add(0)
+        self._space = space
+
+    def _expand(self, q: int) -> None:
+        """Discover the successors of marking ``q`` (on-the-fly mode)."""
+        fire, space = self._fire, self._space
+        assert fire is not None
+        edges: list[tuple[int, int, int]] = []
+        for t, nxt in fire.successors(self._lazy_markings[q]):
+            target = self._lazy_ids.get(nxt)
+            if target is None:
+                target = len(self._lazy_markings)
+                total = sum(nxt)
+                _check_covering(
+                    self.net,
+                    fire,
+                    nxt,
+                    total,
+                    q,
+                    self._lazy_markings,
+                    self._lazy_parents,
+                    self._lazy_sums,
+                )
+                self._lazy_ids[nxt] = target
+                self._lazy_markings.append(nxt)
+                self._lazy_parents.append(q)
+                self._lazy_sums.append(total)
+                space.mask_id.append(0)
+                space.dist.append(0.0)
+                if nxt == self._final_vec:
+                    space.finals.add(target)
+            edges.append((t, self._t_code[t], target))
+        space.set_edges(q, edges, self._label_cost)
+        while len(space.tau) < len(self._lazy_markings):
+            space.tau.append(None)
+            space.vis.append(None)
+            space.sync.append(None)
+
+    def _empty_trace_cost(self) -> float:
+        if self.method == "graph":
+            return self._space.dist[0]
+        return self._search(()).cost
+
+    # -- public API ------------------------------------------------------------------------
+
+    @property
+    def n_states(self) -> int:
+        """States of the automaton the search runs on (discovered so far with ``"net"``)."""
+        return len(self._space.tau)
+
+    def align(self, trace: Sequence[str]) -> Alignment:
+        """Align one trace (cached per distinct trace).
+
+        Args:
+            trace: the activities of a case, in order.
+
+        Returns:
+            An optimal alignment.
+
+        Raises:
+            ConformanceError: if the on-the-fly search exceeds ``max_search_states``.
+        """
+        key = tuple(trace)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._search(key)
+            self._cache[key] = found
+        return found
+
+    def align_variants(
+        self, variants: Iterable[Sequence[str]], *, processes: int = 1
+    ) -> list[Alignment]:
+        """Align many traces; each distinct one is searched once.
+
+        Args:
+            variants: traces (usually the distinct variants of a log).
+            processes: worker processes for the traces not yet cached (1: in this process).
+
+        Returns:
+            One alignment per input trace, in input order.
+
+        Raises:
+            ValueError: if ``processes < 1``.
+            ConformanceError: as :meth:`align`.
+        """
+        if processes < 1:
+            raise ValueError(f"processes is {processes}; expected >= 1")
+        keys = [tuple(v) for v in variants]
+        todo = sorted({k for k in keys if k not in self._cache})
+        if processes > 1 and len(todo) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(
+                max_workers=processes,
+                initializer=_worker_init,
+                initargs=(
+                    self.net,
+                    self.costs,
+                    self.method,
+                    self.max_states,
+                    self.max_search_states,
+                ),
+            ) as pool:
+                chunk = max(1, len(todo) // (processes * 8))
+                results = pool.map(_worker_align, todo, chunksize=chunk)
+                for k, result in zip(todo, results, strict=True):
+                    self._cache[k] = result
+        else:
+            for k in todo:
+                self._cache[k] = self._search(k)
+        return [self._cache[k] for k in keys]
+
+    def clear_cache(self) -> None:
+        """Forget the alignments computed so far."""
+        self._cache.clear()
+
+    # -- the search ------------------------------------------------------------------------
+
+    def _search(self, trace: tuple[str, ...]) -> Alignment:
+        """A* over (automaton state, trace position); returns the optimal alignment.
+
+        Priority: ``(g + h, -position, silent moves, state key)``. ``h`` is consistent, so
+        the first time the goal is taken from the queue its cost is optimal; the rest of the
+        key only fixes the order of ties, deterministically.
+        """
+        n = len(trace)
+        stride = n + 1
+        label_id = self._label_id
+        codes = [label_id.get(a, -1) for a in trace]
+        costs = self.costs
+        lcost = [costs.log_cost(a) for a in trace]
+        standard = self._standard
+        space = self._space
+        lazy = space.lazy
+        tau_e, vis_e, sync_e = space.tau, space.vis, space.sync
+        dist, mask_id, masks, finals = space.dist, space.mask_id, space.masks, space.finals
+        # suffix[i]: log-move cost of all of trace[i:] ...
+        suffix = [0.0] * (n + 1)
+        for j in range(n - 1, -1, -1):
+            suffix[j] = suffix[j + 1] + (1.0 if standard else lcost[j])
+        # ... and, per label mask, the part of it whose labels a state can still produce
+        reach_cache: dict[int, list[float]] = {}
+
+        def reachable_part(mid: int) -> list[float]:
+            mask = masks[mid]
+            arr = [0.0] * (n + 1)
+            acc = 0.0
+            for j in range(n - 1, -1, -1):
+                c = codes[j]
+                if c >= 0 and (mask >> c) & 1:
+                    acc += 1.0 if standard else lcost[j]
+                arr[j] = acc
+            reach_cache[mid] = arr
+            return arr
+
+        def heuristic(q: int, i: int) -> float:
+            mid = mask_id[q]
+            arr = reach_cache.get(mid)
+            if arr is None:
+                arr = reachable_part(mid)
+            k = arr[i]
+            if standard:
+                d = dist[q]
+                return suffix[i] - k + (d - k if d > k else 0.0)
+            return suffix[i] - k
+
+        start = 0
+        best: dict[int, tuple[float, int]] = {start: (0.0, 0)}
+        parent: dict[int, tuple[int, int, int]] = {}
+        closed: set[int] = set()
+        heap: list[tuple[float, int, int, int, float]] = [(heuristic(0, 0), 0, 0, start, 0.0)]
+        push, pop = heapq.heappush, heapq.heappop
+        settled = 0
+        limit = self.max_search_states
+        goal = -1
+        while heap:
+            _f, _negi, taus, key, g = pop(heap)
+            if key in closed:
+                continue
+            closed.add(key)
+            q, i = divmod(key, stride)
+            if i == n and q in finals:
+                goal = key
+                break
+            if lazy:
+                settled += 1
+                if settled > limit:
+                    raise ConformanceError(
+                        f"alignment search settled more than {limit} states without reaching "
+                        "the final marking (is it reachable?); raise max_search_states",
+                        source=f"net {self.net.name!r}",
+                        place=f"trace of {n} events",
+                    )
+                if tau_e[q] is None:
+                    self._expand(q)
+            succ: list[tuple[int, float, int, int, int, int]] = []
+            if i < n:
+                c = codes[i]
+                if c >= 0:
+                    sync = sync_e[q]
+                    assert sync is not None
+                    for t, q2 in sync.get(c, ()):
+                        succ.append((q2 * stride + i + 1, g, taus, i + 1, _SYNC, t))
+                succ.append((key + 1, g + lcost[i], taus, i + 1, _LOG, -1))
+            vis = vis_e[q]
+            assert vis is not None
+            for t, q2, mc in vis:
+                succ.append((q2 * stride + i, g + mc, taus, i, _MODEL, t))
+            tau = tau_e[q]
+            assert tau is not None
+            for t, q2 in tau:
+                succ.append((q2 * stride + i, g, taus + 1, i, _SILENT, t))
+            for key2, g2, t2, i2, kind, t in succ:
+                if key2 in closed:
+                    continue
+                old = best.get(key2)
+                if old is not None and (g2, t2) >= old:
+                    continue
+                best[key2] = (g2, t2)
+                parent[key2] = (key, kind, t)
+                h = 0.0 if lazy else heuristic(key2 // stride, i2)
+                push(heap, (g2 + h, -i2, t2, key2, g2))
+        if goal < 0:
+            raise ConformanceError(
+                "no run from the initial marking reaches the final marking",
+                source=f"net {self.net.name!r}",
+            )
+        steps: list[tuple[int, int]] = []
+        key = goal
+        while key in parent:
+            key, kind, t = parent[key]
+            steps.append((kind, t))
+        steps.reverse()
+        return self._build(trace, steps, best[goal][0])
+
+    def _tree(self, d: int, code: int) -> tuple[dict[int, tuple[int, int]], list[int]]:
+        """Parent pointers into subset ``d``'s successor on ``code`` (``-1``: the start).
+
+        Breadth-first from the markings the ``code`` transitions enabled in subset ``d`` lead
+        to (from the initial marking for the start), then along silent transitions, in net
+        order: every marking of the target subset gets a parent ``(marking, transition)``
+        on a path with the fewest silent steps. Computed once per edge, on first use.
+        """
+        found = self._trees.get((d, code))
+        if found is not None:
+            return found
+        out = self._nfa_out
+        parent: dict[int, tuple[int, int]] = {}
+        order: list[int] = []
+        if code < 0:
+            order.append(0)
+            seen = {0}
+        else:
+            seen = set()
+            for q in sorted(self._subsets[d]):
+                for t, c, q2 in out[q]:
+                    if c == code and q2 not in seen:
+                        seen.add(q2)
+                        parent[q2] = (q, t)
+                        order.append(q2)
+        pos = 0
+        while pos < len(order):
+            v = order[pos]
+            pos += 1
+            for t, c, q2 in out[v]:
+                if c < 0 and q2 not in seen:
+                    seen.add(q2)
+                    parent[q2] = (v, t)
+                    order.append(q2)
+        self._trees[(d, code)] = (parent, order)
+        return parent, order
+
+    def _realise(self, word: list[int]) -> list[list[int]]:
+        """A net run producing exactly ``word`` (label codes).
+
+        Follows the determinised automaton along ``word`` and walks back through the
+        per-edge parent trees (:meth:`_tree`) from the first final marking of the last
+        subset, so each stretch of silent steps is the shortest from the previous label.
+
+        Returns per word position the transition indices fired for it (silent ones first,
+        then the visible one), plus one last list of trailing silent transitions.
+        """
+        sync, codes = self._space.sync, self._t_code
+        path = [0]
+        for code in word:
+            edges = sync[path[-1]]
+            assert edges is not None
+            path.append(edges[code][0][1])
+        m = len(word)
+        trees = [self._tree(0, -1)]
+        trees.extend(self._tree(path[j], word[j]) for j in range(m))
+        _, order = trees[m]
+        q = next(v for v in order if v in self._nfa_finals)
+        fired: list[int] = []
+        j = m
+        while True:
+            parent = trees[j][0]
+            if q not in parent:
+                break  # the initial marking, at the root of the start tree
+            q, t = parent[q]
+            fired.append(t)
+            if codes[t] >= 0:
+                j -= 1
+        fired.reverse()
+        groups: list[list[int]] = [[]]
+        for t in fired:
+            groups[-1].append(t)
+            if codes[t] >= 0:
+                groups.append([])
+        return groups
+
+    def _build(
+        self, trace: tuple[str, ...], steps: list[tuple[int, int]], cost: float
+    ) -> Alignment:
+        t_ids, t_labels = self._t_ids, self._t_labels
+        moves: list[Move] = []
+        i = 0
+        if self._deterministic:
+            word = [t for kind, t in steps if kind in (_SYNC, _MODEL)]
+            groups = self._realise(word)
+            w = 0
+            for kind, _ in steps:
+                if kind == _LOG:
+                    moves.append(Move(trace[i], None, None, "log"))
+                    i += 1
+                    continue
+                *silent, t = groups[w]
+                w += 1
+                moves.extend(Move(None, None, t_ids[s], "silent") for s in silent)
+                if kind == _SYNC:
+                    moves.append(Move(trace[i], t_labels[t], t_ids[t], "sync"))
+                    i += 1
+                else:
+                    moves.append(Move(None, t_labels[t], t_ids[t], "model"))
+            moves.extend(Move(None, None, t_ids[s], "silent") for s in groups[w])
+        else:
+            for kind, t in steps:
+                if kind == _SYNC:
+                    moves.append(Move(trace[i], t_labels[t], t_ids[t], "sync"))
+                    i += 1
+                elif kind == _LOG:
+                    moves.append(Move(trace[i], None, None, "log"))
+                    i += 1
+                elif kind == _MODEL:
+                    moves.append(Move(None, t_labels[t], t_ids[t], "model"))
+                else:
+                    moves.append(Move(None, None, t_ids[t], "silent"))
+        model_cost = getattr(self, "worst_model_cost", cost)
+        worst = sum(self.costs.log_cost(a) for a in trace) + model_cost
+        fitness = 1.0 - cost / worst if worst > 0 else 1.0
+        return Alignment(moves=tuple(moves), cost=cost, fitness=fitness, worst_cost=worst)
+
+
+class _StateLimitError(ConformanceError):
+    """The reachability graph exceeded ``max_states`` (internal: triggers the fallback)."""
+
+
+def _propagate_masks(succ: list[list[int]], masks: list[int]) -> list[int]:
+    """OR each state's label mask with those of every state reachable from it.
+
+    Tarjan's strongly connected components (iterative), which come out in reverse
+    topological order, so each component's successors are final before it is processed.
+    """
+    n = len(succ)
+    index = [-1] * n
+    low = [0] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    comp_of = [-1] * n
+    comp_mask: list[int] = []
+    counter = 0
+    for root in range(n):
+        if index[root] >= 0:
+            continue
+        work: list[tuple[int, int]] = [(root, 0)]
+        while work:
+            v, pos = work.pop()
+            if pos == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack[v] = True
+            recurse = False
+            edges = succ[v]
+            while pos < len(edges):
+                w = edges[pos]
+                pos += 1
+                if index[w] < 0:
+                    work.append((v, pos))
+                    work.append((w, 0))
+                    recurse = True
+                    break
+                if on_stack[w]:
+                    low[v] = min(low[v], index[w])
+            if recurse:
+                continue
+            if low[v] == index[v]:
+                members: list[int] = []
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = False
+                    comp_of[w] = len(comp_mask)
+                    members.append(w)
+                    if w == v:
+                        break
+                cid = len(comp_mask)
+                m = 0
+                for w in members:
+                    m |= masks[w]
+                    for x in succ[w]:
+                        cx = comp_of[x]
+                        if cx != cid:
+                            m |= comp_mask[cx]
+                comp_mask.append(m)
+            if work:
+                parent_v = work[-1][0]
+                low[parent_v] = min(low[parent_v], low[v])
+    return [comp_mask[comp_of[q]] for q in range(n)]
+
+
+_WORKER: Aligner | None = None
+
+
+def _worker_init(
+    net: PetriNet,
+    costs: AlignmentCosts,
+    method: Literal["graph", "net"],
+    max_states: int,
+    max_search_states: int,
+) -> None:
+    global _WORKER
+    _WORKER = Aligner(
+        net, costs=costs, method=method, max_states=max_states, max_search_states=max_search_states
+    )
+
+
+def _worker_align(trace: tuple[str, ...]) -> Alignment:
+    assert _WORKER is not None
+    return _WORKER.align(trace)
+
+
+def align(net: PetriNet, trace: Sequence[str], *, costs: AlignmentCosts | None = None) -> Alignment:
+    """Compute an optimal alignment of one trace against a net.
+
+    A thin wrapper over :class:`Aligner`; build an :class:`Aligner` yourself to align many
+    traces against the same net.
+
+    Args:
+        net: the net.
+        trace: the activities of a case, in order.
+        costs: move costs; the standard cost function when ``None``.
+
+    Returns:
+        An optimal alignment with its cost and fitness.
+
+    Raises:
+        ConformanceError: if the net is unbounded or its final marking is unreachable.
+
+    Example:
+        >>> align(net, ["A", "B"]).cost  # doctest: +SKIP
+        0.0
+    """
+    return Aligner(net, costs=costs).align(trace)
+
+
+def align_variants(
+    net: PetriNet,
+    variants: Iterable[Sequence[str]],
+    *,
+    costs: AlignmentCosts | None = None,
+    processes: int = 1,
+) -> list[Alignment]:
+    """Compute optimal alignments of many traces against a net.
+
+    A thin wrapper over :meth:`Aligner.align_variants`.
+
+    Args:
+        net: the net.
+        variants: the traces (usually a log's distinct variants).
+        costs: move costs; the standard cost function when ``None``.
+        processes: worker processes (1: in this process).
+
+    Returns:
+        One alignment per trace, in input order.
+
+    Raises:
+        ConformanceError: if the net is unbounded or its final marking is unreachable.
+        ValueError: if ``processes < 1``.
+
+    Example:
+        >>> [a.fitness for a in align_variants(net, [["A", "B"], []])]  # doctest: +SKIP
+        [1.0, 0.0]
+    """
+    return Aligner(net, costs=costs).align_variants(variants, processes=processes)
