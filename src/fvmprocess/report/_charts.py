@@ -1,0 +1,184 @@
+"""Small inline SVG charts for the comparison documents (deterministic, no scripts)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+__all__ = ["BarRow", "StripRow", "ranking_chart", "time_limit_chart"]
+
+_FONT = "DejaVu Sans, Arial, sans-serif"
+_BAR = "#0072b2"
+_INK = "#222222"
+_GRID = "#d9d9d9"
+_LIMIT = "#d55e00"
+
+
+def _f(v: float) -> str:
+    return f"{v:.1f}"
+
+
+def _svg(width: float, height: float, body: str, label: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'aria-label="{escape(label)}" width="{_f(width)}" height="{_f(height)}" '
+        f'viewBox="0 0 {_f(width)} {_f(height)}" font-family="{_FONT}" font-size="12">'
+        f"<title>{escape(label)}</title>{body}</svg>"
+    )
+
+
+def _text(x: float, y: float, s: str, anchor: str = "start", extra: str = "") -> str:
+    return (
+        f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}" fill="{_INK}"{extra}>'
+        f"{escape(s)}</text>"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BarRow:
+    """One bar: a label, a share in [0, 1], its interval and the text printed beside it."""
+
+    label: str
+    value: float | None
+    low: float | None
+    high: float | None
+    text: str
+
+
+def ranking_chart(rows: Sequence[BarRow], *, title: str, label_width: float = 200.0) -> str:
+    """Horizontal bars (0–100 %) with interval whiskers, one row per unit, in the given order."""
+    row_h, top, plot_w, right = 26.0, 24.0, 360.0, 110.0
+    width = label_width + plot_w + right
+    height = top + row_h * len(rows) + 24.0
+    x0 = label_width
+    parts: list[str] = []
+    for k in range(0, 11, 2):
+        x = x0 + plot_w * k / 10
+        parts.append(
+            f'<line x1="{_f(x)}" y1="{_f(top - 4)}" x2="{_f(x)}" '
+            f'y2="{_f(top + row_h * len(rows))}" stroke="{_GRID}"/>'
+        )
+        parts.append(_text(x, top - 8, f"{k * 10} %", "middle", ' font-size="10"'))
+    for i, r in enumerate(rows):
+        y = top + i * row_h
+        label = r.label if len(r.label) <= 30 else r.label[:29] + "…"
+        parts.append(_text(x0 - 8, y + row_h / 2 + 4, label, "end"))
+        if r.value is not None and r.value == r.value:
+            w = plot_w * max(0.0, min(1.0, r.value))
+            parts.append(
+                f'<rect x="{_f(x0)}" y="{_f(y + 5)}" width="{_f(w)}" height="{_f(row_h - 10)}" '
+                f'fill="{_BAR}" fill-opacity="0.75"/>'
+            )
+        if r.low is not None and r.high is not None and r.low == r.low and r.high == r.high:
+            xl, xh, ym = x0 + plot_w * r.low, x0 + plot_w * r.high, y + row_h / 2
+            parts.append(
+                f'<path d="M{_f(xl)} {_f(ym)}H{_f(xh)}M{_f(xl)} {_f(ym - 6)}V{_f(ym + 6)}'
+                f'M{_f(xh)} {_f(ym - 6)}V{_f(ym + 6)}" stroke="{_INK}" stroke-width="1.5" '
+                'fill="none"/>'
+            )
+        parts.append(_text(x0 + plot_w + 8, y + row_h / 2 + 4, r.text))
+    return _svg(width, height, "".join(parts), title)
+
+
+@dataclass(frozen=True, slots=True)
+class StripRow:
+    """One unit's durations (seconds) for a time-limit chart; ``note`` replaces the dots."""
+
+    label: str
+    durations: Sequence[float]
+    text: str
+    note: str | None = None
+
+
+def _quantile(sorted_values: Sequence[float], q: float) -> float:
+    n = len(sorted_values)
+    pos = q * (n - 1)
+    lo = int(pos)
+    hi = min(lo + 1, n - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def time_limit_chart(
+    rows: Sequence[StripRow],
+    *,
+    limit_s: float,
+    unit_s: float,
+    unit_label: str,
+    limit_label: str,
+    title: str,
+    label_width: float = 200.0,
+) -> str:
+    """Per unit a box plot (quartiles, whiskers 5–95 %) and a strip of durations, with the limit.
+
+    The axis runs from 0 to the larger of twice the limit and the 95th percentile of all
+    durations; longer durations are drawn at the right edge as open markers.
+    """
+    row_h, top, plot_w, right = 34.0, 28.0, 380.0, 150.0
+    width = label_width + plot_w + right
+    height = top + row_h * len(rows) + 30.0
+    x0 = label_width
+    alls = sorted(d for r in rows for d in r.durations)
+    p95 = _quantile(alls, 0.95) if alls else 0.0
+    vmax = max(limit_s * 2, p95, 1.0)
+    ticks = 5
+    parts: list[str] = []
+    for k in range(ticks + 1):
+        v = vmax * k / ticks
+        x = x0 + plot_w * k / ticks
+        parts.append(
+            f'<line x1="{_f(x)}" y1="{_f(top - 4)}" x2="{_f(x)}" '
+            f'y2="{_f(top + row_h * len(rows))}" stroke="{_GRID}"/>'
+        )
+        parts.append(
+            _text(x, top + row_h * len(rows) + 14, f"{v / unit_s:.1f}", "middle", ' font-size="10"')
+        )
+    parts.append(
+        _text(
+            x0 + plot_w / 2, top + row_h * len(rows) + 27, unit_label, "middle", ' font-size="10"'
+        )
+    )
+    xl = x0 + plot_w * min(1.0, limit_s / vmax)
+    parts.append(
+        f'<line x1="{_f(xl)}" y1="{_f(top - 10)}" x2="{_f(xl)}" '
+        f'y2="{_f(top + row_h * len(rows))}" stroke="{_LIMIT}" stroke-width="2" '
+        'stroke-dasharray="6 3"/>'
+    )
+    parts.append(_text(xl + 4, top - 12, limit_label, "start", f' font-size="10" fill="{_LIMIT}"'))
+
+    def xv(v: float) -> float:
+        return x0 + plot_w * min(1.0, max(0.0, v / vmax))
+
+    for i, r in enumerate(rows):
+        y = top + i * row_h
+        ym = y + row_h / 2
+        label = r.label if len(r.label) <= 30 else r.label[:29] + "…"
+        parts.append(_text(x0 - 8, ym + 4, label, "end"))
+        parts.append(_text(x0 + plot_w + 8, ym + 4, r.text))
+        ds = sorted(r.durations)
+        if r.note is not None or not ds:
+            parts.append(_text(x0 + 6, ym + 4, r.note or "–", "start", ' font-style="italic"'))
+            continue
+        q05, q25, q50, q75, q95 = (_quantile(ds, q) for q in (0.05, 0.25, 0.5, 0.75, 0.95))
+        parts.append(
+            f'<path d="M{_f(xv(q05))} {_f(ym)}H{_f(xv(q25))}M{_f(xv(q75))} {_f(ym)}'
+            f'H{_f(xv(q95))}" stroke="{_INK}" fill="none"/>'
+            f'<rect x="{_f(xv(q25))}" y="{_f(ym - 8)}" width="{_f(xv(q75) - xv(q25))}" '
+            f'height="16" fill="{_BAR}" fill-opacity="0.25" stroke="{_BAR}"/>'
+            f'<line x1="{_f(xv(q50))}" y1="{_f(ym - 8)}" x2="{_f(xv(q50))}" y2="{_f(ym + 8)}" '
+            f'stroke="{_BAR}" stroke-width="2.5"/>'
+        )
+        dots = []
+        for j, d in enumerate(ds):
+            jitter = ((j * 7) % 11 - 5) * 1.0
+            over = d > vmax
+            dots.append(
+                f'<circle cx="{_f(xv(d))}" cy="{_f(ym + jitter)}" r="1.8" '
+                + (
+                    f'fill="none" stroke="{_LIMIT}"/>'
+                    if over
+                    else f'fill="{_LIMIT if d > limit_s else _INK}" fill-opacity="0.55"/>'
+                )
+            )
+        parts.append("".join(dots))
+    return _svg(width, height, "".join(parts), title)
