@@ -278,6 +278,11 @@ class _Limit:
 class _Case:
     events: list[tuple[str, float]]  # (activity id or local name, seconds since arrival)
     truth: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    original: list[bool] = field(default_factory=list)  # event not injected or moved
+
+    def __post_init__(self) -> None:
+        if not self.original:
+            self.original = [True] * len(self.events)
 
 
 class Simulator:
@@ -658,33 +663,38 @@ class Simulator:
         return Aligner(self.net)
 
     def _inject(self, case: _Case, rng: np.random.Generator, aligner: Aligner | None) -> None:
-        """Apply one structural deviation that raises the alignment cost (when verified)."""
+        """Apply one structural deviation to events that are not injected themselves.
+
+        With an aligner, the deviation is kept only when an optimal alignment of the new trace
+        shows it (and every deviation injected before), so the truth is what ``check`` can see.
+        """
         cfg = self.config
         kinds = [k for k in _STRUCTURAL if cfg.kind_weights.get(k, 0.0) > 0]
         if not kinds:
             return
         w = np.array([cfg.kind_weights[k] for k in kinds], dtype=float)
-        base = aligner.align([a for a, _ in case.events]).cost if aligner else 0.0
         for _ in range(12):
             kind = kinds[int(rng.choice(len(kinds), p=w / w.sum()))]
-            trial = self._mutate(case.events, kind, rng)
+            trial = self._mutate(case, kind, rng)
             if trial is None:
                 continue
-            events, act, other = trial
+            events, original, act, other = trial
+            truth = [*case.truth, (kind, act, other, None)]
             if aligner is not None:
-                cost = aligner.align([a for a, _ in events]).cost
-                if cost < base + 1:
+                moves = aligner.align([a for a, _ in events]).moves
+                if not all(_explains(moves, k, a, o) for k, a, o, _ in truth):
                     continue
-            case.events = events
-            case.truth.append((kind, act, other, None))
+            case.events, case.original, case.truth = events, original, truth
             return
 
     def _mutate(
-        self, events: list[tuple[str, float]], kind: str, rng: np.random.Generator
-    ) -> tuple[list[tuple[str, float]], str, str | None] | None:
-        ev = list(events)
+        self, case: _Case, kind: str, rng: np.random.Generator
+    ) -> tuple[list[tuple[str, float]], list[bool], str, str | None] | None:
+        ev = list(case.events)
+        orig = list(case.original)
         n = len(ev)
-        if n == 0:
+        idx = [i for i in range(n) if orig[i]]
+        if n < 3 or not idx:
             return None
 
         def between(i: int) -> float:
@@ -694,24 +704,25 @@ class Simulator:
             return lo + (hi - lo) * float(rng.uniform(0.2, 0.8))
 
         if kind == "skipped":
-            i = int(rng.integers(n))
+            i = idx[int(rng.integers(len(idx)))]
             act = ev.pop(i)[0]
-            if act not in self.net.labels:
-                return None
-            return ev, act, None
+            orig.pop(i)
+            return ev, orig, act, None
         if kind == "moved":
-            pairs = [i for i in range(n - 1) if ev[i][0] != ev[i + 1][0]]
+            pairs = [i for i in idx if i + 1 < n and orig[i + 1] and ev[i][0] != ev[i + 1][0]]
             if not pairs:
                 return None
             i = pairs[int(rng.integers(len(pairs)))]
             (a, ta), (b, tb) = ev[i], ev[i + 1]
             ev[i], ev[i + 1] = (b, ta), (a, tb)
-            return ev, a, b
+            orig[i] = orig[i + 1] = False
+            return ev, orig, a, b
         if kind == "repeated":
-            i = int(rng.integers(n))
+            i = idx[int(rng.integers(len(idx)))]
             act = ev[i][0]
             ev.insert(i + 1, (act, between(i + 1)))
-            return ev, act, None
+            orig.insert(i + 1, False)
+            return ev, orig, act, None
         present = {a for a, _ in ev}
         if kind == "inserted":
             pool = [lab for lab in self.labels if lab not in present]
@@ -720,9 +731,10 @@ class Simulator:
         if not pool:
             return None
         act = pool[int(rng.integers(len(pool)))]
-        i = int(rng.integers(1, n + 1)) if n > 1 else n
+        i = int(rng.integers(1, n + 1))
         ev.insert(i, (act, between(i)))
-        return ev, act, None
+        orig.insert(i, False)
+        return ev, orig, act, None
 
     def _breach(self, case: _Case, rng: np.random.Generator) -> str | None:
         """Break one applicable time limit: delay the limit's end and all that follows."""
@@ -842,6 +854,21 @@ def simulate_log(
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
+
+
+def _explains(moves: Sequence[Any], kind: str, act: str, other: str | None) -> bool:
+    """Whether an alignment's moves show an injected deviation (as ``check`` classifies)."""
+    logs = [m.log for m in moves if m.kind == "log"]
+    models = [m.model for m in moves if m.kind == "model"]
+    if kind == "moved":
+        return any(x in logs and x in models for x in (act, other))
+    if kind == "skipped":
+        return act in models and act not in logs
+    if kind in ("inserted", "unknown_activity"):
+        return act in logs and act not in models
+    if kind == "repeated":
+        return act in logs
+    return True
 
 
 def _get(obj: Any, name: str) -> Any:
