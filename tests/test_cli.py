@@ -21,8 +21,17 @@ def run() -> CliRunner:
 
 def test_help_on_every_command(run: CliRunner) -> None:
     for args in (
-        [], ["models"], ["models", "list"], ["models", "show"], ["validate"], ["render"],
-        ["convert"], ["check"], ["report"], ["simulate"], ["demo"],
+        [],
+        ["models"],
+        ["models", "list"],
+        ["models", "show"],
+        ["validate"],
+        ["render"],
+        ["convert"],
+        ["check"],
+        ["report"],
+        ["simulate"],
+        ["demo"],
     ):
         r = run.invoke(main, [*args, "--help"])
         assert r.exit_code == 0, (args, r.output)
@@ -94,7 +103,9 @@ def _sample_log(tmp_path: Path) -> Path:
 def test_check_writes_json_and_summary(run: CliRunner, tmp_path: Path) -> None:
     log = _sample_log(tmp_path)
     out = tmp_path / "r.json"
-    r = run.invoke(main, ["check", "--process", "akutmottagning", "--log", str(log), "-o", str(out)])
+    r = run.invoke(
+        main, ["check", "--process", "akutmottagning", "--log", str(log), "-o", str(out)]
+    )
     assert r.exit_code == 0, r.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["schema"] == "fvmprocess.conformance"
@@ -106,9 +117,23 @@ def test_check_writes_json_and_summary(run: CliRunner, tmp_path: Path) -> None:
 def test_check_bad_inputs_exit_2(run: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("x;y\n1;2\n", encoding="utf-8")
-    r = run.invoke(main, ["check", "--process", "akutmottagning", "--log", str(bad),
-                          "-o", str(tmp_path / "r.json")])
+    r = run.invoke(
+        main,
+        ["check", "--process", "akutmottagning", "--log", str(bad), "-o", str(tmp_path / "r.json")],
+    )
     assert r.exit_code == 2 and "bad.csv" in r.output and "Traceback" not in r.output
-    r = run.invoke(main, ["check", "--process", "akutmottagning", "--log", str(bad),
-                          "--col", "nonsense=x", "-o", str(tmp_path / "r.json")])
+    r = run.invoke(
+        main,
+        [
+            "check",
+            "--process",
+            "akutmottagning",
+            "--log",
+            str(bad),
+            "--col",
+            "nonsense=x",
+            "-o",
+            str(tmp_path / "r.json"),
+        ],
+    )
     assert r.exit_code == 2 and "nonsense" in r.output

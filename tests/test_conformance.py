@@ -25,13 +25,28 @@ def seq_net() -> PetriNet:
         Transition("tD", "D"),
     ]
     arcs = [
-        ("i", "tA", 1), ("tA", "p1", 1), ("p1", "split", 1), ("split", "pb", 1),
-        ("split", "pc", 1), ("pb", "tB", 1), ("pc", "tC", 1), ("tB", "qb", 1), ("tC", "qc", 1),
-        ("qb", "join", 1), ("qc", "join", 1), ("join", "p2", 1), ("p2", "tD", 1), ("tD", "o", 1),
+        ("i", "tA", 1),
+        ("tA", "p1", 1),
+        ("p1", "split", 1),
+        ("split", "pb", 1),
+        ("split", "pc", 1),
+        ("pb", "tB", 1),
+        ("pc", "tC", 1),
+        ("tB", "qb", 1),
+        ("tC", "qc", 1),
+        ("qb", "join", 1),
+        ("qc", "join", 1),
+        ("join", "p2", 1),
+        ("p2", "tD", 1),
+        ("tD", "o", 1),
     ]
     return PetriNet(
-        "seq", ("i", "p1", "pb", "pc", "qb", "qc", "p2", "o"), tuple(t), tuple(arcs),
-        {"i": 1}, {"o": 1},
+        "seq",
+        ("i", "p1", "pb", "pc", "qb", "qc", "p2", "o"),
+        tuple(t),
+        tuple(arcs),
+        {"i": 1},
+        {"o": 1},
     )
 
 
@@ -87,8 +102,14 @@ def xor_net() -> PetriNet:
     """A -> (B xor C) -> D."""
     t = [Transition("tA", "A"), Transition("tB", "B"), Transition("tC", "C"), Transition("tD", "D")]
     arcs = [
-        ("i", "tA", 1), ("tA", "p1", 1), ("p1", "tB", 1), ("p1", "tC", 1), ("tB", "p2", 1),
-        ("tC", "p2", 1), ("p2", "tD", 1), ("tD", "o", 1),
+        ("i", "tA", 1),
+        ("tA", "p1", 1),
+        ("p1", "tB", 1),
+        ("p1", "tC", 1),
+        ("tB", "p2", 1),
+        ("tC", "p2", 1),
+        ("p2", "tD", 1),
+        ("tD", "o", 1),
     ]
     return PetriNet("xor", ("i", "p1", "p2", "o"), tuple(t), tuple(arcs), {"i": 1}, {"o": 1})
 

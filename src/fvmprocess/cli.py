@@ -56,8 +56,14 @@ def models() -> None:
 
 
 @models.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 def models_list(fmt: str) -> None:
     """List the standard processes: id, version, Swedish and English names."""
     with _errors():
@@ -82,8 +88,14 @@ def models_list(fmt: str) -> None:
 
         t = Table("id", "version", "namn", "name", "activities", "time limits")
         for r in rows:
-            t.add_row(r["id"], r["version"], r["name_sv"], r["name_en"], str(r["activities"]),
-                      str(r["time_limits"]))
+            t.add_row(
+                str(r["id"]),
+                str(r["version"]),
+                str(r["name_sv"]),
+                str(r["name_en"]),
+                str(r["activities"]),
+                str(r["time_limits"]),
+            )
         _console().print(t)
 
 
@@ -139,8 +151,12 @@ def _load_model(file_or_id: str) -> Any:
 @main.command()
 @click.argument("file_or_id")
 @click.option("--no-soundness", is_flag=True, help="Skip the control-flow soundness check.")
-@click.option("--xsd/--no-xsd", default=True, show_default=True,
-              help="Also validate against the OMG BPMN 2.0 XSDs.")
+@click.option(
+    "--xsd/--no-xsd",
+    default=True,
+    show_default=True,
+    help="Also validate against the OMG BPMN 2.0 XSDs.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def validate(file_or_id: str, no_soundness: bool, xsd: bool, fmt: str) -> None:
     """Validate a BPMN file or a catalogue process. Exit 0 clean, 1 problems, 2 unreadable."""
@@ -179,16 +195,31 @@ def validate(file_or_id: str, no_soundness: bool, xsd: bool, fmt: str) -> None:
 
 @main.command()
 @click.argument("file_or_id")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="OUT.svg, OUT.png or OUT.pdf")
-@click.option("--result", "result_path", type=click.Path(exists=True, dir_okay=False),
-              help="A result JSON from `fvmprocess check`: paint its deviations.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="OUT.svg, OUT.png or OUT.pdf",
+)
+@click.option(
+    "--result",
+    "result_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A result JSON from `fvmprocess check`: paint its deviations.",
+)
 @click.option("--unit", help="With --result: paint this unit's deviations only.")
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
-@click.option("--scale", type=float, default=1.5, show_default=True,
-              help="Size factor (workshop projection: 1.5–2).")
-def render(file_or_id: str, output: str, result_path: str | None, unit: str | None, lang: str,
-           scale: float) -> None:
+@click.option(
+    "--scale",
+    type=float,
+    default=1.5,
+    show_default=True,
+    help="Size factor (workshop projection: 1.5–2).",
+)
+def render(
+    file_or_id: str, output: str, result_path: str | None, unit: str | None, lang: str, scale: float
+) -> None:
     """Draw a BPMN file or catalogue process as SVG, PNG or PDF (optionally with deviations)."""
     with _errors():
         from fvmprocess.report import render_diagram
@@ -199,7 +230,7 @@ def render(file_or_id: str, output: str, result_path: str | None, unit: str | No
 
             res = ConformanceResult.from_json(result_path)
             target = _attach_model(res, target)
-        out = render_diagram(target, output, unit=unit, lang=lang, scale=scale)
+        out = render_diagram(target, output, unit=unit, lang=lang, scale=scale)  # type: ignore[arg-type]
         click.echo(f"wrote {out}")
 
 
@@ -212,8 +243,9 @@ def _attach_model(result: Any, model: Any) -> Any:
 @main.command()
 @click.argument("input_path", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
-@click.option("--repair", is_flag=True,
-              help="Also fix schema violations some tools write (listed on stderr).")
+@click.option(
+    "--repair", is_flag=True, help="Also fix schema violations some tools write (listed on stderr)."
+)
 def convert(input_path: str, output: str, repair: bool) -> None:
     """Read a BPMN file and write it back (schema order, lossless)."""
     with _errors():
@@ -237,16 +269,35 @@ def convert(input_path: str, output: str, repair: bool) -> None:
 
 
 def _log_options(f: F) -> F:
-    f = click.option("--strict", is_flag=True, help="Fail (exit 1) if any input row is rejected.")(f)
-    f = click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
-                     help="CSV/YAML mapping of local activity names or codes to standard ids.")(f)
-    f = click.option("--col", "cols", multiple=True, metavar="FIELD=COLUMN",
-                     help=f"Log column for a field ({', '.join(LOG_COLUMNS)}); repeatable.")(f)
-    f = click.option("--log", "log_path", type=click.Path(dir_okay=False),
-                     help="Event log: CSV, XES (.xes/.xes.gz) or Parquet.")(f)
+    f = click.option("--strict", is_flag=True, help="Fail (exit 1) if any input row is rejected.")(
+        f
+    )
+    f = click.option(
+        "--mapping",
+        type=click.Path(exists=True, dir_okay=False),
+        help="CSV/YAML mapping of local activity names or codes to standard ids.",
+    )(f)
+    f = click.option(
+        "--col",
+        "cols",
+        multiple=True,
+        metavar="FIELD=COLUMN",
+        help=f"Log column for a field ({', '.join(LOG_COLUMNS)}); repeatable.",
+    )(f)
+    f = click.option(
+        "--log",
+        "log_path",
+        type=click.Path(dir_okay=False),
+        help="Event log: CSV, XES (.xes/.xes.gz) or Parquet.",
+    )(f)
     f = click.option("--process", "process", help="Catalogue id, FILE.bpmn or FILE.pnml.")(f)
-    f = click.option("--processes", type=int, default=1, show_default=True,
-                     help="Worker processes for alignments.")(f)
+    f = click.option(
+        "--processes",
+        type=int,
+        default=1,
+        show_default=True,
+        help="Worker processes for alignments.",
+    )(f)
     return f
 
 
@@ -265,11 +316,18 @@ def _schema(cols: tuple[str, ...]) -> Any:
                 f"{k!r}: expected one of {', '.join(LOG_COLUMNS)}", param_hint="--col"
             )
         kw[k] = v
-    return LogSchema(**kw)
+    return LogSchema(**kw)  # type: ignore[arg-type]
 
 
-def _run_check(process: str | None, log_path: str | None, cols: tuple[str, ...],
-               mapping: str | None, strict: bool, processes: int, quiet: bool = False) -> Any:
+def _run_check(
+    process: str | None,
+    log_path: str | None,
+    cols: tuple[str, ...],
+    mapping: str | None,
+    strict: bool,
+    processes: int,
+    quiet: bool = False,
+) -> Any:
     if not process or not log_path:
         raise click.UsageError("--process and --log are required (or give --result)")
     from fvmprocess.conformance import check
@@ -291,8 +349,12 @@ def _run_check(process: str | None, log_path: str | None, cols: tuple[str, ...],
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), transient=True, disable=quiet or not sys.stderr.isatty(),
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=quiet or not sys.stderr.isatty(),
         console=__import__("rich.console").console.Console(stderr=True),
     ) as bar:
         task = bar.add_task("aligning variants", total=None)
@@ -307,14 +369,18 @@ def _summary_table(result: Any) -> None:
     from rich.table import Table
 
     s = result.summary()
-    t = Table(title=f"{result.process.get('id')}: {s['cases']} cases, {s['variants']} variants",
-              title_justify="left")
+    t = Table(
+        title=f"{result.process.get('id')}: {s['cases']} cases, {s['variants']} variants",
+        title_justify="left",
+    )
     for col in ("#", "unit", "cases", "conforming", "95 % CI", "mean fitness", "time limits"):
         t.add_column(col)
     for r in result.units.iter_rows(named=True):
         tl = r.get("time_limit_compliance")
         t.add_row(
-            str(r["rank"]), str(r["unit"]), str(r["cases"]),
+            str(r["rank"]),
+            str(r["unit"]),
+            str(r["cases"]),
             f"{100 * r['conforming_share']:.1f} %",
             f"{100 * r['conforming_share_low']:.0f}–{100 * r['conforming_share_high']:.0f} %",
             f"{r['mean_fitness']:.3f}",
@@ -327,11 +393,24 @@ def _summary_table(result: Any) -> None:
 
 @main.command("check")
 @_log_options
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Where to write RESULT.json.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write RESULT.json.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary table.")
-def check_cmd(process: str | None, log_path: str | None, cols: tuple[str, ...],
-              mapping: str | None, strict: bool, processes: int, output: str, quiet: bool) -> None:
+def check_cmd(
+    process: str | None,
+    log_path: str | None,
+    cols: tuple[str, ...],
+    mapping: str | None,
+    strict: bool,
+    processes: int,
+    output: str,
+    quiet: bool,
+) -> None:
     """Check a unit event log against a standard process; write the result as JSON."""
     with _errors():
         result = _run_check(process, log_path, cols, mapping, strict, processes, quiet)
@@ -343,17 +422,39 @@ def check_cmd(process: str | None, log_path: str | None, cols: tuple[str, ...],
 
 @main.command()
 @_log_options
-@click.option("--result", "result_path", type=click.Path(exists=True, dir_okay=False),
-              help="Use a saved result JSON instead of --process/--log.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="OUT.html, OUT.pdf or OUT.md")
+@click.option(
+    "--result",
+    "result_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Use a saved result JSON instead of --process/--log.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="OUT.html, OUT.pdf or OUT.md",
+)
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
-@click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
-              help="Your own Jinja2 templates (override the shipped ones by name).")
+@click.option(
+    "--template-dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Your own Jinja2 templates (override the shipped ones by name).",
+)
 @click.option("--no-date", is_flag=True, help="Leave out the generation date (byte-identical).")
-def report(process: str | None, log_path: str | None, cols: tuple[str, ...], mapping: str | None,
-           strict: bool, processes: int, result_path: str | None, output: str, lang: str,
-           template_dir: str | None, no_date: bool) -> None:
+def report(
+    process: str | None,
+    log_path: str | None,
+    cols: tuple[str, ...],
+    mapping: str | None,
+    strict: bool,
+    processes: int,
+    result_path: str | None,
+    output: str,
+    lang: str,
+    template_dir: str | None,
+    no_date: bool,
+) -> None:
     """Write a comparison report (HTML, PDF or Markdown) for a log or a saved result."""
     with _errors():
         from fvmprocess.report import render_report
@@ -376,11 +477,17 @@ def report(process: str | None, log_path: str | None, cols: tuple[str, ...], map
 @main.command()
 @click.option("--process", required=True, help="Catalogue id or FILE.bpmn.")
 @click.option("--cases", type=int, default=500, show_default=True)
-@click.option("--unit", "units", multiple=True, metavar="NAME=RATE",
-              help="A unit and its deviation rate (0–1); repeatable.")
+@click.option(
+    "--unit",
+    "units",
+    multiple=True,
+    metavar="NAME=RATE",
+    help="A unit and its deviation rate (0–1); repeatable.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="OUT.csv or OUT.parquet")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="OUT.csv or OUT.parquet"
+)
 def simulate(process: str, cases: int, units: tuple[str, ...], seed: int, output: str) -> None:
     """Simulate a unit event log from a standard process, with injected deviations."""
     with _errors():
@@ -402,8 +509,14 @@ def simulate(process: str, cases: int, units: tuple[str, ...], seed: int, output
 
 
 @main.command()
-@click.option("-o", "--output", default="out", show_default=True,
-              type=click.Path(file_okay=False), help="Folder for the reports and diagrams.")
+@click.option(
+    "-o",
+    "--output",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the reports and diagrams.",
+)
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also write PDF reports.")
 def demo(output: str, lang: str, pdf: bool) -> None:

@@ -250,8 +250,7 @@ class ConformanceResult:
             raise ConformanceError(f"cannot read the result JSON ({e})", source=str(p)) from e
         if data.get("schema") != "fvmprocess.conformance":
             raise ConformanceError(
-                "not an fvmprocess conformance result (expected schema "
-                "'fvmprocess.conformance')",
+                "not an fvmprocess conformance result (expected schema 'fvmprocess.conformance')",
                 source=str(p),
             )
         cases = pl.DataFrame(
@@ -300,12 +299,11 @@ class ConformanceResult:
         svg = ""
         if self.model is not None:
             try:
+                from fvmprocess.bpmn.draw import to_svg
                 from fvmprocess.overlay import deviation_overlay
 
-                from fvmprocess.bpmn.draw import to_svg
-
                 svg = to_svg(self.model, overlay=deviation_overlay(self))
-            except Exception:  # noqa: BLE001 - a notebook summary must not fail on drawing
+            except Exception:
                 svg = ""
         return (
             f"<div><h4>{escape(str(self.process.get('name_sv') or self.process.get('id')))}</h4>"
@@ -531,7 +529,9 @@ def check(
     else:
         from fvmprocess.engines.embedded import variant_table
     case_tab, var_tab = variant_table(events)
-    return _finish(target, log, events, case_tab, var_tab, limits, rules, costs, processes, progress)
+    return _finish(
+        target, log, events, case_tab, var_tab, limits, rules, costs, processes, progress
+    )
 
 
 def _match_activities(events: pl.DataFrame, target: _Target) -> pl.DataFrame:
@@ -599,8 +599,13 @@ def _classify(
             model_moves.append((m.model, pos))
     out: list[tuple[str, str, int, float]] = []
     unpaired_model = list(range(len(model_moves)))
-    lc = (lambda a: costs.log_cost(a)) if costs is not None else (lambda a: 1.0)
-    mc = (lambda a: costs.model_cost(a)) if costs is not None else (lambda a: 1.0)
+
+    def lc(a: str) -> float:
+        return costs.log_cost(a) if costs is not None else 1.0
+
+    def mc(a: str) -> float:
+        return costs.model_cost(a) if costs is not None else 1.0
+
     for act, p in log_moves:
         if act not in labels:
             out.append(("unknown_activity", act, p, lc(act)))
@@ -813,7 +818,7 @@ def _allowed_expr(rules: list[Allow]) -> pl.Expr:
 def _time_limits(
     events: pl.DataFrame, case_tab: pl.DataFrame, limits: list[TimeLimitSpec]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    late_schema = {
+    late_schema: dict[str, Any] = {
         "case": pl.String,
         "unit": pl.String,
         "kind": pl.String,
@@ -1026,20 +1031,21 @@ def _unit_scores(cases: pl.DataFrame, limits: pl.DataFrame) -> pl.DataFrame:
 
 def _activity_scores(cases: pl.DataFrame, devs: pl.DataFrame, target: _Target) -> pl.DataFrame:
     counted = devs.filter(~pl.col("allowed"))
-    per = (
-        counted.group_by("unit", "activity", "kind")
-        .agg(pl.col("case").n_unique().alias("n"))
-    )
+    per = counted.group_by("unit", "activity", "kind").agg(pl.col("case").n_unique().alias("n"))
     n_units = cases.group_by("unit").agg(pl.len().alias("unit_cases"))
     acts = sorted(target.net.labels | set(devs["activity"].unique().to_list()))
-    grid = n_units.join(pl.DataFrame({"activity": acts}, schema={"activity": pl.String}), how="cross")
+    grid = n_units.join(
+        pl.DataFrame({"activity": acts}, schema={"activity": pl.String}), how="cross"
+    )
     allg = pl.DataFrame(
         {"unit": ["*"], "unit_cases": [cases.height]},
         schema={"unit": pl.String, "unit_cases": pl.UInt32},
     ).join(pl.DataFrame({"activity": acts}, schema={"activity": pl.String}), how="cross")
     grid = pl.concat([grid, allg], how="vertical_relaxed")
-    per_all = per.group_by("activity", "kind").agg(pl.col("n").sum()).with_columns(
-        pl.lit("*").alias("unit")
+    per_all = (
+        per.group_by("activity", "kind")
+        .agg(pl.col("n").sum())
+        .with_columns(pl.lit("*").alias("unit"))
     )
     per = pl.concat([per, per_all.select(per.columns)], how="vertical_relaxed")
     wide = per.pivot(on="kind", index=["unit", "activity"], values="n", aggregate_function="sum")
@@ -1047,19 +1053,29 @@ def _activity_scores(cases: pl.DataFrame, devs: pl.DataFrame, target: _Target) -
     for k in DEVIATION_KINDS:
         if k not in out.columns:
             out = out.with_columns(pl.lit(0, pl.UInt32).alias(k))
-    out = out.with_columns(
-        [pl.col(k).fill_null(0).cast(pl.Int64) for k in DEVIATION_KINDS]
-    ).with_columns(
-        [(pl.col(k) / pl.col("unit_cases")).alias(f"{k}_rate") for k in DEVIATION_KINDS]
-    ).with_columns(
-        (
-            (pl.col("inserted") + pl.col("repeated") + pl.col("moved") + pl.col("unknown_activity"))
-            / pl.col("unit_cases")
-        ).alias("insert_rate"),
-        pl.col("skipped_rate").alias("skip_rate"),
-        pl.col("late_rate").alias("late_rate_"),
-        pl.col("activity").is_in(sorted(target.net.labels)).alias("in_model"),
-    ).drop("late_rate_")
-    return out.rename({"unit_cases": "cases"}).with_columns(pl.col("cases").cast(pl.Int64)).sort(
-        ["unit", "activity"]
+    out = (
+        out.with_columns([pl.col(k).fill_null(0).cast(pl.Int64) for k in DEVIATION_KINDS])
+        .with_columns(
+            [(pl.col(k) / pl.col("unit_cases")).alias(f"{k}_rate") for k in DEVIATION_KINDS]
+        )
+        .with_columns(
+            (
+                (
+                    pl.col("inserted")
+                    + pl.col("repeated")
+                    + pl.col("moved")
+                    + pl.col("unknown_activity")
+                )
+                / pl.col("unit_cases")
+            ).alias("insert_rate"),
+            pl.col("skipped_rate").alias("skip_rate"),
+            pl.col("late_rate").alias("late_rate_"),
+            pl.col("activity").is_in(sorted(target.net.labels)).alias("in_model"),
+        )
+        .drop("late_rate_")
+    )
+    return (
+        out.rename({"unit_cases": "cases"})
+        .with_columns(pl.col("cases").cast(pl.Int64))
+        .sort(["unit", "activity"])
     )

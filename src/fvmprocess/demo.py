@@ -38,8 +38,11 @@ def _logs(folder: Path, known: set[str]) -> list[tuple[str, Path, Path | None]]:
         if stem not in known:
             continue
         mapping = next(
-            (m for m in (folder / f"{stem}.mapping.csv", folder / f"{stem}.mapping.yaml")
-             if m.exists()),
+            (
+                m
+                for m in (folder / f"{stem}.mapping.csv", folder / f"{stem}.mapping.yaml")
+                if m.exists()
+            ),
             None,
         )
         out.append((stem, f, mapping))
@@ -73,9 +76,12 @@ def run_demo(
         problems = [x for x in validate(p.model) if x.severity == "error"]
         assert p.model._tree is not None
         xsd = validate_xsd(p.model._tree)
-        svg = render_diagram(p, out / "catalog" / f"{p.id}.svg", lang=lang, scale=1.0)
-        summary["catalog"][p.id] = {"errors": len(problems), "xsd_errors": len(xsd),
-                                    "svg": str(svg)}
+        svg = render_diagram(p, out / "catalog" / f"{p.id}.svg", lang=lang, scale=1.0)  # type: ignore[arg-type]
+        summary["catalog"][p.id] = {
+            "errors": len(problems),
+            "xsd_errors": len(xsd),
+            "svg": str(svg),
+        }
         status = "ok" if not problems and not xsd else f"{len(problems) + len(xsd)} errors"
         echo(f"  {p.id:<28} {p.version:<8} {status:<10} {svg}")
     folder = find_event_logs(logs)
@@ -91,14 +97,22 @@ def run_demo(
             written.append(str(render_report(result, out / "reports" / f"{pid}.pdf", lang=lang)))  # type: ignore[arg-type]
         s = result.summary()
         acc = log.accounting
-        summary["checks"][pid] = {"summary": s, "reports": written, "rows_read": acc.rows_read,
-                                  "rows_rejected": acc.rows_rejected}
-        echo(f"  {pid}: {s['cases']} cases in {s['units']} units, conforming "
-             f"{100 * (s['conforming_share'] or 0):.1f} %, mean fitness {s['mean_fitness']}, "
-             f"rows {acc.rows_read} read / {acc.rows_rejected} rejected")
+        summary["checks"][pid] = {
+            "summary": s,
+            "reports": written,
+            "rows_read": acc.rows_read,
+            "rows_rejected": acc.rows_rejected,
+        }
+        echo(
+            f"  {pid}: {s['cases']} cases in {s['units']} units, conforming "
+            f"{100 * (s['conforming_share'] or 0):.1f} %, mean fitness {s['mean_fitness']}, "
+            f"rows {acc.rows_read} read / {acc.rows_rejected} rejected"
+        )
         for r in result.units.iter_rows(named=True):
-            echo(f"      {r['rank']:>2}. {r['unit']:<40} {100 * r['conforming_share']:5.1f} %  "
-                 f"fitness {r['mean_fitness']:.3f}")
+            echo(
+                f"      {r['rank']:>2}. {r['unit']:<40} {100 * r['conforming_share']:5.1f} %  "
+                f"fitness {r['mean_fitness']:.3f}"
+            )
     _index(out, cat, summary)
     echo(f"Index: {out / 'index.html'}")
     return summary

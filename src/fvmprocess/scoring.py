@@ -16,8 +16,8 @@ __all__ = [
     "UnitScore",
     "mean_interval",
     "rank_units",
-    "wilson_interval",
     "wilson_exprs",
+    "wilson_interval",
 ]
 
 #: The standard normal quantile for a two-sided 95 % interval.

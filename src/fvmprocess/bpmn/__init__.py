@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fvmprocess.bpmn.model import (
     Artifact,
-    BpmnModel,
     Bounds,
+    BpmnModel,
     DataObject,
     Diagram,
     Edge,
@@ -23,8 +23,8 @@ from fvmprocess.bpmn.writer import to_bytes, with_diagram, write_bpmn
 
 __all__ = [
     "Artifact",
-    "BpmnModel",
     "Bounds",
+    "BpmnModel",
     "DataObject",
     "Diagram",
     "Edge",

@@ -16,8 +16,8 @@ from fvmprocess.bpmn.model import (
     FLOW_NODE_TYPES,
     SUBPROCESS_TYPES,
     Artifact,
-    BpmnModel,
     Bounds,
+    BpmnModel,
     DataObject,
     Diagram,
     Edge,
@@ -36,7 +36,7 @@ from fvmprocess.errors import BpmnError
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["BPMN_NS", "BPMNDI_NS", "DC_NS", "DI_NS", "read_bpmn"]
+__all__ = ["BPMNDI_NS", "BPMN_NS", "DC_NS", "DI_NS", "read_bpmn"]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -83,7 +83,7 @@ def _ref(text: str | None) -> str | None:
 def _text(el: etree._Element | None) -> str | None:
     if el is None:
         return None
-    t = "".join(el.itertext()).strip()
+    t = "".join(str(x) for x in el.itertext()).strip()
     return t or None
 
 
@@ -109,7 +109,9 @@ def _bounds(el: etree._Element | None, name: str) -> Bounds | None:
     if el is None:
         return None
     return Bounds(
-        _float(el, "x", name), _float(el, "y", name), _float(el, "width", name),
+        _float(el, "x", name),
+        _float(el, "y", name),
+        _float(el, "width", name),
         _float(el, "height", name),
     )
 
@@ -226,9 +228,9 @@ class _Reader:
         return Process(
             id=pid,
             name=el.get("name"),
-            is_executable=None if el.get("isExecutable") is None else _bool(
-                el.get("isExecutable"), False
-            ),
+            is_executable=None
+            if el.get("isExecutable") is None
+            else _bool(el.get("isExecutable"), False),
             node_ids=tuple(i for i in self.nodes if i not in before_nodes),
             flow_ids=tuple(i for i in self.flows if i not in before_flows),
         )
@@ -236,9 +238,7 @@ class _Reader:
     def read_lanes(self, lane_set: etree._Element, pid: str, parent: str | None) -> None:
         for lane in lane_set.findall(_B + "lane"):
             lid = lane.get("id", "")
-            refs = tuple(
-                r for r in (_ref(x.text) for x in lane.findall(_B + "flowNodeRef")) if r
-            )
+            refs = tuple(r for r in (_ref(x.text) for x in lane.findall(_B + "flowNodeRef")) if r)
             self.lanes[lid] = Lane(lid, lane.get("name"), pid, refs, parent)
             for r in refs:
                 self.lane_of[r] = lid  # nested lanes come later and win: innermost
@@ -281,9 +281,9 @@ class _Reader:
             Artifact(
                 el.get("id", ""),
                 tag,
-                text=_text(el.find(_B + "text")) if tag == "textAnnotation" else el.get(
-                    "categoryValueRef"
-                ),
+                text=_text(el.find(_B + "text"))
+                if tag == "textAnnotation"
+                else el.get("categoryValueRef"),
                 source=_ref(el.get("sourceRef")),
                 target=_ref(el.get("targetRef")),
                 process=pid,
@@ -391,23 +391,27 @@ class _Reader:
                     )
                     fill = stroke = None
                     for ns in _COLOR_NS:
-                        fill = fill or child.get("{%s}background-color" % ns) or child.get(
-                            "{%s}fill" % ns
+                        fill = (
+                            fill
+                            or child.get("{%s}background-color" % ns)
+                            or child.get("{%s}fill" % ns)
                         )
-                        stroke = stroke or child.get("{%s}border-color" % ns) or child.get(
-                            "{%s}stroke" % ns
+                        stroke = (
+                            stroke
+                            or child.get("{%s}border-color" % ns)
+                            or child.get("{%s}stroke" % ns)
                         )
                     shapes.append(
                         Shape(
                             child.get("id", ""),
                             _ref(child.get("bpmnElement")) or "",
                             b,
-                            None if child.get("isExpanded") is None else _bool(
-                                child.get("isExpanded"), False
-                            ),
-                            None if child.get("isHorizontal") is None else _bool(
-                                child.get("isHorizontal"), True
-                            ),
+                            None
+                            if child.get("isExpanded") is None
+                            else _bool(child.get("isExpanded"), False),
+                            None
+                            if child.get("isHorizontal") is None
+                            else _bool(child.get("isHorizontal"), True),
                             lb,
                             (fill, stroke),
                         )
@@ -441,9 +445,7 @@ def _replace_lane(node: FlowNode, lane: str) -> FlowNode:
     return replace(node, lane=lane)
 
 
-def read_bpmn(
-    source: str | bytes | Path, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> BpmnModel:
+def read_bpmn(source: str | bytes | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> BpmnModel:
     """Read a BPMN 2.0 XML file, bytes or string into a typed :class:`BpmnModel`.
 
     Parsing is safe: DTDs, entity declarations and external resources are refused with

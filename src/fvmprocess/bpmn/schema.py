@@ -54,7 +54,7 @@ def validate_xsd(tree: etree._ElementTree | etree._Element) -> list[XsdProblem]:
     schema = _schema()
     if schema.validate(tree):
         return []
-    return [XsdProblem(e.line, e.message) for e in schema.error_log]
+    return [XsdProblem(e.line, e.message) for e in schema.error_log]  # type: ignore[attr-defined]
 
 
 @cache

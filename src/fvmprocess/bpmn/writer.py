@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fvmprocess.bpmn.model import BpmnModel, Bounds
+from fvmprocess.bpmn.model import Bounds, BpmnModel
 from fvmprocess.bpmn.reader import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, read_bpmn
 from fvmprocess.bpmn.schema import child_order
 from fvmprocess.errors import BpmnError
@@ -102,11 +102,11 @@ def repair(root: etree._Element) -> list[str]:
         for el in root.iter():
             if not isinstance(el.tag, str):
                 continue
-            for k, v in el.attrib.items():
-                if k != "id" and v in renamed:
-                    el.set(k, renamed[v])
+            for k, val in el.attrib.items():
+                if k != "id" and str(val) in renamed:
+                    el.set(k, renamed[str(val)])
             if el.text and el.text.strip() in renamed:
-                el.text = renamed[el.text.strip()]
+                el.text = renamed[str(el.text).strip()]
     b = "{%s}" % BPMN_NS
     for el in list(root.iter(b + "linkEventDefinition")):
         if el.get("name") is None:
@@ -156,7 +156,8 @@ def to_bytes(model: BpmnModel, *, encoding: str = "UTF-8", repair_schema: bool =
     _reorder(root)
     from lxml import etree
 
-    data: bytes = etree.tostring(root, xml_declaration=True, encoding=encoding)
+    data = etree.tostring(root, xml_declaration=True, encoding=encoding)
+    assert isinstance(data, bytes)
     return data if data.endswith(b"\n") else data + b"\n"
 
 
@@ -215,8 +216,8 @@ def with_diagram(
             root.remove(d)
     nsmap = {"bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
     diagram = etree.SubElement(root, di + "BPMNDiagram", {"id": diagram_id}, nsmap=nsmap)
-    plane_el = (
-        model.participants and _collaboration_id(root) or (model.process().id if model.processes else "")
+    plane_el = (model.participants and _collaboration_id(root)) or (
+        model.process().id if model.processes else ""
     )
     plane = etree.SubElement(
         diagram, di + "BPMNPlane", {"id": diagram_id + "_plane", "bpmnElement": plane_el}

@@ -58,9 +58,7 @@ def load_source(
     return data, name
 
 
-def parse_xml(
-    data: bytes, name: str, *, error: type[FvmProcessError]
-) -> etree._ElementTree:
+def parse_xml(data: bytes, name: str, *, error: type[FvmProcessError]) -> etree._ElementTree:
     """Parse XML bytes safely; raise ``error`` (or :class:`UnsafeXmlError`) naming the place."""
     from lxml import etree
 
@@ -98,6 +96,6 @@ def parse_xml(
     except ValueError as e:  # e.g. unsupported encoding declarations
         raise error(f"cannot decode the XML ({e})", source=name) from e
     tree = root.getroottree()
-    if tree.docinfo.doctype:
+    if tree.docinfo.doctype:  # type: ignore[union-attr]
         raise UnsafeXmlError("refused a DOCTYPE declaration", source=name, place="line 1")
     return tree
