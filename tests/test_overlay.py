@@ -1,0 +1,90 @@
+"""deviation_overlay: fills by skip rate, badges, notes, flow widths, legend."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from fvmprocess.bpmn.draw import heat_colour, to_svg
+from fvmprocess.bpmn.reader import read_bpmn
+from fvmprocess.conformance import ConformanceResult
+from fvmprocess.overlay import (
+    SKIP_SCALE_MAX,
+    deviation_overlay,
+    directly_follows_flows,
+    fmt_count,
+    fmt_share,
+)
+
+_spec = importlib.util.spec_from_file_location(
+    "_report_fixture", Path(__file__).with_name("test_report.py")
+)
+assert _spec is not None and _spec.loader is not None
+_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_mod)
+
+
+@pytest.fixture(scope="module")
+def result() -> ConformanceResult:
+    r: ConformanceResult = _mod.make_result()
+    return r
+
+
+def test_formatting_helpers() -> None:
+    assert [fmt_count(n) for n in (0, 1, 4, 5, None)] == ["0", "<5", "<5", "5", "–"]
+    assert fmt_share(0.141176) == "14,1 %" and fmt_share(0.141176, "en") == "14.1 %"
+    assert fmt_share(None) == "–"
+
+
+def test_tasks_coloured_by_skip_rate_with_badges(result: ConformanceResult) -> None:
+    ov = deviation_overlay(result)
+    triage = ov.elements["Task_Triage"]  # skipped in 15 of 85 cases
+    assert triage.fill == heat_colour(15 / 85, 0.0, SKIP_SCALE_MAX, "oranges")
+    assert triage.badge == "↷ 18 %"
+    assert ov.elements["Task_Doc"].badge is not None and "◔" in ov.elements["Task_Doc"].badge
+    assert ov.elements["Task_Reg"].badge is None
+    assert ov.legend and "Hoppas" in ov.legend[0][1]
+    assert "Rarely" in deviation_overlay(result, lang="en").legend[0][1]
+
+
+def test_small_counts_in_badges_and_notes(result: ConformanceResult) -> None:
+    ov = deviation_overlay(result, unit="Liten enhet")  # 3 cases
+    badges = [e.badge for e in ov.elements.values() if e.badge]
+    assert badges and all("<5" in b for b in badges)
+    notes = [n.text for n in deviation_overlay(result).notes]
+    assert any("okänd aktivitet, <5 fall" in t for t in notes)
+    assert any(t.startswith("↻ Provtagning (upprepad, 27 fall)") for t in notes)
+
+
+def test_notes_are_placed_at_the_preceding_task_and_redacted(result: ConformanceResult) -> None:
+    ov = deviation_overlay(result, redact=lambda s: s.replace("121272-1212", "[dolt]"))
+    unknown = [n for n in ov.notes if "okänd" in n.text]
+    assert unknown[0].near == "Task_Triage" and "Samtal [dolt]" in unknown[0].text
+
+
+def test_flow_widths_from_directly_follows(result: ConformanceResult) -> None:
+    ov = deviation_overlay(result)
+    assert ov.flows["F2"].label == "85" and ov.flows["F2"].width == pytest.approx(6.0)
+    assert ov.flows["F10"].label is not None and ov.flows["F11"].label is not None
+    assert int(ov.flows["F10"].label) + int(ov.flows["F11"].label) == 85
+    assert "F1" not in ov.flows  # start event -> first task is not a logged transition
+    model = read_bpmn(_mod.BPMN)
+    assert directly_follows_flows(model, {("Task_Reg", "Task_Triage"): 3}) == {"F2": 3, "F3": 3}
+    assert directly_follows_flows(model, {("Task_Reg", "Task_Out"): 3}) == {}
+
+
+def test_unit_overlay_and_svg(result: ConformanceResult) -> None:
+    ov = deviation_overlay(result, unit="Akuten Borås")
+    assert ov.elements["Task_Triage"].badge is None  # Borås never skips triage
+    svg = to_svg(result.model, overlay=ov)  # type: ignore[arg-type]
+    assert 'data-element-id="Task_Triage"' in svg
+    with pytest.raises(ValueError, match="unit"):
+        deviation_overlay(result, unit="Ingen sådan")
+    with pytest.raises(ValueError, match="lang"):
+        deviation_overlay(result, lang="de")  # type: ignore[arg-type]
+
+
+def test_repr_html_uses_the_overlay(result: ConformanceResult) -> None:
+    assert "<svg" in result._repr_html_()
