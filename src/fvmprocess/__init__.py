@@ -58,6 +58,7 @@ _LAZY: dict[str, str] = {
     "RenderError": "fvmprocess.errors",
     "TranslationError": "fvmprocess.errors",
     "UnsafeXmlError": "fvmprocess.errors",
+    "SimulationError": "fvmprocess.errors",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
         LogError,
         PnmlError,
         RenderError,
+        SimulationError,
         TranslationError,
         UnsafeXmlError,
     )

@@ -15,6 +15,7 @@ __all__ = [
     "LogError",
     "PnmlError",
     "RenderError",
+    "SimulationError",
     "TranslationError",
     "UnsafeXmlError",
 ]
@@ -69,3 +70,7 @@ class ConformanceError(FvmProcessError, ValueError):
 
 class RenderError(FvmProcessError, RuntimeError):
     """A diagram or report cannot be rendered."""
+
+
+class SimulationError(FvmProcessError, RuntimeError):
+    """The process cannot be played out (no run reaches the final marking within the step cap)."""

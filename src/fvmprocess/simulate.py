@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from fvmprocess.errors import CatalogError, FvmProcessError
+from fvmprocess.errors import CatalogError, SimulationError
 
 if TYPE_CHECKING:
     from fvmprocess.align import Aligner
@@ -109,10 +109,6 @@ _ROLES = (
     ),
 )
 _KNOWN_ROLES = ("sjuksköterska", "läkare", "undersköterska", "fysioterapeut", "sekreterare")
-
-
-class SimulationError(FvmProcessError, RuntimeError):
-    """The process cannot be played out (no run reaches the final marking within the step cap)."""
 
 
 @dataclass(frozen=True, kw_only=True)
