@@ -303,7 +303,7 @@ def test_unbounded_and_unreachable_final_are_conformance_errors() -> None:
     with pytest.raises(ConformanceError, match="unbounded"):
         Aligner(pump, method="net").align(["A", "A", "B"])
     stuck = make_net("stuck", {"a": ("A", ["i"], ["p"]), "b": ("B", ["p", "z"], ["o"])})
-    with pytest.raises(ConformanceError, match="net 'stuck'.*not reachable"):
+    with pytest.raises(ConformanceError, match=r"net 'stuck'.*not reachable"):
         Aligner(stuck)
     with pytest.raises(ConformanceError, match="net 'stuck'"):
         Aligner(stuck, method="net")
