@@ -242,3 +242,13 @@ def test_calendar_day_limits_and_scoped_limits() -> None:
     scoped = TimeLimitSpec("1h", "A", "D", timedelta(hours=1), applies_unless=("C",))
     r = check(seq_net(), log, time_limits=[scoped])
     assert r.time_limits.filter(pl.col("unit") == "*")["evaluated"].to_list() == [0]
+
+
+def test_notebook_view_hides_identifiers() -> None:
+    log = make_log(
+        {"19121212-1212": ["A", "B", "D"], "c2": ["A", "B", "C", "D"]},
+        {"19121212-1212": "Enhet 19121212-1212", "c2": "U2"},
+    )
+    html = check(seq_net(), log)._repr_html_()
+    assert "19121212-1212" not in html and "1212" not in html.replace("<5", "")
+    assert "<td>&lt;5</td>" in html and "<td><5</td>" not in html

@@ -288,12 +288,20 @@ class ConformanceResult:
         )
 
     def _repr_html_(self) -> str:
+        """Notebook view: headline figures, the unit ranking and the deviation overlay.
+
+        Follows the documents' privacy rules: no case ids, counts below 5 as "<5", and every
+        text passed through :func:`fvmprocess.report.redact`.
+        """
         from html import escape
+
+        from fvmprocess.report import redact
 
         s = self.summary()
         rows = "".join(
-            f"<tr><td>{r['rank']}</td><td>{escape(str(r['unit']))}</td><td>{_suppress(r['cases'])}"
-            f"</td><td>{_pct(r['conforming_share'])}</td><td>{r['mean_fitness']:.3f}</td></tr>"
+            f"<tr><td>{r['rank']}</td><td>{escape(redact(str(r['unit'])))}</td>"
+            f"<td>{escape(_suppress(r['cases']))}</td><td>{_pct(r['conforming_share'])}</td>"
+            f"<td>{r['mean_fitness']:.3f}</td></tr>"
             for r in self.units.iter_rows(named=True)
         )
         svg = ""
@@ -302,12 +310,13 @@ class ConformanceResult:
                 from fvmprocess.bpmn.draw import to_svg
                 from fvmprocess.overlay import deviation_overlay
 
-                svg = to_svg(self.model, overlay=deviation_overlay(self))
-            except Exception:
+                svg = redact(to_svg(self.model, overlay=deviation_overlay(self)))
+            except Exception:  # noqa: BLE001 - a notebook summary must not fail on drawing
                 svg = ""
+        title = redact(str(self.process.get("name_sv") or self.process.get("id")))
         return (
-            f"<div><h4>{escape(str(self.process.get('name_sv') or self.process.get('id')))}</h4>"
-            f"<p>{s['cases']} cases, {s['variants']} variants, conforming "
+            f"<div><h4>{escape(title)}</h4>"
+            f"<p>{escape(_suppress(s['cases']))} cases, {s['variants']} variants, conforming "
             f"{_pct(s['conforming_share'])}, mean fitness {s['mean_fitness']}</p>"
             "<table><tr><th>#</th><th>Unit</th><th>Cases</th><th>Conforming</th>"
             f"<th>Fitness</th></tr>{rows}</table>{svg}</div>"
