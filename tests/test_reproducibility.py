@@ -1,0 +1,78 @@
+"""Same input, same bytes: conformance JSON, BPMN serialisation and SVG drawings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from fvmprocess.bpmn.draw import to_svg
+from fvmprocess.bpmn.reader import read_bpmn
+from fvmprocess.bpmn.writer import to_bytes
+from fvmprocess.conformance import check
+from fvmprocess.eventlog import read_log
+from fvmprocess.petri import read_pnml
+
+DATA = Path(__file__).resolve().parent / "data"
+MODELS = [
+    DATA / "draw" / "akut.bpmn",
+    DATA / "draw" / "akut_no_di.bpmn",
+    DATA / "bpmn" / "tool_export.bpmn",
+    DATA / "hostile" / "valid.bpmn",
+]
+
+
+def test_check_json_identical_on_pnml(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "case,activity,timestamp,unit\n"
+        "c1,A,2024-01-01 10:00,U1\n"
+        "c2,A,2024-01-01 10:00,U2\n"
+        "c2,B,2024-01-01 11:00,U2\n"
+        "c3,B,2024-01-01 10:00,U1\n"
+        "c3,B,2024-01-01 10:00,U1\n"
+        "c4,A,2024-03-31 02:30,U1\n",
+        encoding="utf-8",
+    )
+    net = read_pnml(DATA / "hostile" / "valid.pnml")
+    first = check(net, read_log(log)).to_json()
+    second = check(read_pnml(DATA / "hostile" / "valid.pnml"), read_log(log)).to_json()
+    assert first == second
+    assert first == check(net, log).to_json()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="conformance._activity_scores: per.pivot(on='kind', ...) orders the deviation-kind "
+    "columns by first appearance after a parallel group_by, so the key order of each "
+    "'activities' row in to_json() (moved/repeated/skipped/late/...) changes from run to run; "
+    "select the columns in DEVIATION_KINDS order after the pivot",
+)
+def test_check_json_identical_on_catalogue(tmp_path: Path) -> None:
+    from fvmprocess.simulate import simulate_log
+
+    frame = simulate_log("akutmottagning", cases=60, units={"A": 0.1, "B": 0.4}, seed=3)
+    assert isinstance(frame, pl.DataFrame)
+    path = tmp_path / "sim.csv"
+    frame.write_csv(path)
+    log = read_log(path)
+    # six runs: the key order differs in almost every run while the bug is there
+    runs = {check("akutmottagning", log).to_json() for _ in range(6)}
+    assert len(runs) == 1
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.name)
+def test_to_bytes_identical(path: Path) -> None:
+    model = read_bpmn(path)
+    assert to_bytes(model) == to_bytes(model)
+    assert to_bytes(model) == to_bytes(read_bpmn(path))
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.name)
+def test_svg_identical(path: Path) -> None:
+    model = read_bpmn(path)
+    first = to_svg(model)
+    assert first == to_svg(model)
+    assert first == to_svg(read_bpmn(path))
+    assert first.lstrip().startswith(("<svg", "<?xml"))
