@@ -177,7 +177,7 @@ def test_allow_list_global_and_per_unit() -> None:
     assert r.deviations.filter(pl.col("case") == "a")["allowed"].to_list() == [True]
     r2 = check(seq_net(), log, allow=[Allow("skipped", "C")])
     assert r2.cases["conforming"].all()
-    with pytest.raises(ValueError, match="Allow.kind"):
+    with pytest.raises(ValueError, match=r"Allow\.kind"):
         Allow("forgotten")
 
 

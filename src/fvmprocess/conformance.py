@@ -311,7 +311,7 @@ class ConformanceResult:
                 from fvmprocess.overlay import deviation_overlay
 
                 svg = redact(to_svg(self.model, overlay=deviation_overlay(self)))
-            except Exception:  # noqa: BLE001 - a notebook summary must not fail on drawing
+            except Exception:  # a notebook summary must not fail on drawing
                 svg = ""
         title = redact(str(self.process.get("name_sv") or self.process.get("id")))
         return (
@@ -533,11 +533,11 @@ def check(
             "the log has no usable events (see its accounting for rejected rows)",
             source=log.source,
         )
-    if engine == "spark":
-        from fvmprocess.engines.spark import variant_table
-    else:
-        from fvmprocess.engines.embedded import variant_table
-    case_tab, var_tab = variant_table(events)
+    import importlib
+
+    case_tab, var_tab = importlib.import_module(f"fvmprocess.engines.{engine}").variant_table(
+        events
+    )
     return _finish(
         target, log, events, case_tab, var_tab, limits, rules, costs, processes, progress
     )
