@@ -1976,7 +1976,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.docs:
         DOCS.mkdir(exist_ok=True)
         (DOCS / "catalog.md").write_text(build_docs(), encoding="utf-8")
+        render_pictures()
     return 0
+
+
+def render_pictures() -> None:
+    """Draw every catalogue process to ``docs/catalog/<id>.svg`` (the pictures catalog.md shows)."""
+    from fvmprocess.catalog import Catalog
+    from fvmprocess.report import render_diagram
+
+    out = DOCS / "catalog"
+    out.mkdir(parents=True, exist_ok=True)
+    for process in Catalog.from_directory(MODELS):
+        render_diagram(process, out / f"{process.id}.svg", scale=1.0)
 
 
 if __name__ == "__main__":

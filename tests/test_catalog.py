@@ -521,3 +521,16 @@ def test_sources_and_limits_come_from_the_domain_notes() -> None:
                 assert f"| {category} |" in doc or f"`{code}`" in doc or code in doc, code
     for needle in ("35 days", "≤**60 min**", "≤**4 h**", "**24 h**", "**3 days**", "**0–3–90–90**"):
         assert needle in doc
+
+
+def test_catalogue_docs_show_a_picture_of_every_process() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "catalog.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\((catalog/[^)]+\.svg)\)", text)
+    assert len(pictures) >= 12
+    for rel in pictures:
+        svg = root / "docs" / rel
+        assert svg.is_file(), rel
+        assert "<svg" in svg.read_text(encoding="utf-8")[:500]
