@@ -45,13 +45,6 @@ def test_check_json_same_content_on_pnml(tmp_path: Path) -> None:
     assert first["accounting"]["rows_rejected"] == 2  # duplicate + DST gap
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conformance._activity_scores: per.pivot(on='kind', ...) orders the deviation-kind "
-    "columns by first appearance after a parallel group_by, so the key order of each "
-    "'activities' row in to_json() (moved/repeated/skipped/late/...) changes from run to run; "
-    "select the columns in DEVIATION_KINDS order after the pivot",
-)
 def test_check_json_identical_on_catalogue(tmp_path: Path) -> None:
     from fvmprocess.simulate import simulate_log
 

@@ -1083,8 +1083,19 @@ def _activity_scores(cases: pl.DataFrame, devs: pl.DataFrame, target: _Target) -
         )
         .drop("late_rate_")
     )
+    columns = [
+        "unit",
+        "activity",
+        "cases",
+        "in_model",
+        *DEVIATION_KINDS,
+        *(f"{k}_rate" for k in DEVIATION_KINDS),
+        "skip_rate",
+        "insert_rate",
+    ]
     return (
         out.rename({"unit_cases": "cases"})
         .with_columns(pl.col("cases").cast(pl.Int64))
+        .select(columns)
         .sort(["unit", "activity"])
     )

@@ -68,6 +68,7 @@ import codecs
 import csv
 import gzip
 import io
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -791,7 +792,7 @@ def _read_bytes(path: Path, limits: ReadLimits) -> bytes:
             if limits.max_bytes is None:
                 return f.read()
             data = f.read(limits.max_bytes + 1)
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:
         raise LogError(f"cannot read the file: {e}", source=src) from e
     if len(data) > limits.max_bytes:
         raise LogError(f"larger than max_bytes={limits.max_bytes} after decompression", source=src)

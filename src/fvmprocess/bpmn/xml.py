@@ -58,15 +58,35 @@ def load_source(
     return data, name
 
 
+def _as_utf8(data: bytes) -> bytes:
+    """The document as UTF-8 for the DOCTYPE probe (UTF-16/32 documents hide it from a byte
+    search: ``<!DOCTYPE`` is interleaved with NUL bytes there)."""
+    head = data[:4]
+    for bom, enc in (
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\xfe\xff", "utf-16-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\x00<\x00?", "utf-16-be"),
+        (b"<\x00?\x00", "utf-16-le"),
+        (b"\x00<\x00!", "utf-16-be"),
+        (b"<\x00!\x00", "utf-16-le"),
+    ):
+        if head.startswith(bom):
+            return data.decode(enc, errors="replace").encode("utf-8")
+    return data
+
+
 def parse_xml(data: bytes, name: str, *, error: type[FvmProcessError]) -> etree._ElementTree:
     """Parse XML bytes safely; raise ``error`` (or :class:`UnsafeXmlError`) naming the place."""
     from lxml import etree
 
     if not data.strip():
         raise error("the file is empty, expected an XML document", source=name)
-    m = _DOCTYPE.search(data[:65536]) or (_DOCTYPE.search(data) if b"<!" in data else None)
+    probe = _as_utf8(data)
+    m = _DOCTYPE.search(probe[:65536]) or (_DOCTYPE.search(probe) if b"<!" in probe else None)
     if m:
-        line = data.count(b"\n", 0, m.start()) + 1
+        line = probe.count(b"\n", 0, m.start()) + 1
         raise UnsafeXmlError(
             "refused a DOCTYPE/ENTITY declaration (DTDs and entities are not allowed: they can "
             "read local files, reach the network or expand without bound)",
