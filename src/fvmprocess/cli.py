@@ -1,8 +1,8 @@
 """The ``fvmprocess`` command.
 
-Exit codes: 0 success; 1 problems found (``validate``) or rows rejected under ``--strict``;
-2 input that cannot be read (one line naming the file, the place and what was expected — never a
-traceback).
+Exit codes: 0 success; 1 problems found (``validate``); 2 input that cannot be read or, with
+``--strict``, a rejected log row (one line naming the file, the place and what was expected —
+never a traceback).
 """
 
 from __future__ import annotations
