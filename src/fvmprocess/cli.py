@@ -269,7 +269,7 @@ def convert(input_path: str, output: str, repair: bool) -> None:
 
 
 def _log_options(f: F) -> F:
-    f = click.option("--strict", is_flag=True, help="Fail (exit 1) if any input row is rejected.")(
+    f = click.option("--strict", is_flag=True, help="Fail (exit 2) if any input row is rejected.")(
         f
     )
     f = click.option(
