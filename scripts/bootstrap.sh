@@ -14,6 +14,9 @@ dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need_apt+=(libpango-1.0-0 libpangoft2-
 dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || need_apt+=(libharfbuzz-subset0)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_apt+=(fonts-dejavu-core)
 dpkg -s libcairo2 >/dev/null 2>&1 || need_apt+=(libcairo2)
+# Java for the Spark engine tests (pyspark runs on a JVM)
+case "${FVM_EXTRAS:-dev}" in *dev*|*spark*) command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless) ;; esac
+case "${FVM_EXTRAS:-dev}" in *dev*) command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm) ;; esac
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
