@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FVM_EXTRAS=${FVM_EXTRAS:-render} ./scripts/bootstrap.sh
-exec python3 -m fvmprocess.cli demo -o "${1:-out}"
+exec "${PYTHON:-python3}" -m fvmprocess.cli demo -o "${1:-out}"

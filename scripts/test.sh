@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FVM_EXTRAS=dev ./scripts/bootstrap.sh
-python3 -m ruff check src tests
-python3 -m mypy
-python3 -m pytest -q -p no:cacheprovider "$@"
+"${PYTHON:-python3}" -m ruff check src tests
+"${PYTHON:-python3}" -m mypy
+"${PYTHON:-python3}" -m pytest -q -p no:cacheprovider "$@"
