@@ -251,24 +251,87 @@ def run_child(args: argparse.Namespace, path: Path, engine: str) -> dict[str, An
     return res
 
 
+def profile_child(args: argparse.Namespace) -> None:
+    """Runs in the subprocess: cProfile, plus polars time by the calling line of fvmprocess.
+
+    cProfile alone only shows that the time is spent in polars' ``collect``; wrapping the
+    eager ``DataFrame`` methods attributes each call's wall time to the line in
+    ``src/fvmprocess`` that made it.
+    """
+    import cProfile
+    import functools
+    import inspect
+    import io
+    import pstats
+
+    import polars as pl
+
+    from fvmprocess.conformance import check
+    from fvmprocess.eventlog import read_log
+
+    by_line: dict[str, list[float]] = {}
+
+    def wrap(name: str) -> None:
+        fn = getattr(pl.DataFrame, name)
+
+        @functools.wraps(fn)
+        def wrapper(*a: Any, **k: Any) -> Any:
+            frame = inspect.currentframe()
+            caller = frame.f_back if frame is not None else None
+            while caller is not None and "/fvmprocess/" not in caller.f_code.co_filename:
+                caller = caller.f_back
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                if caller is not None:
+                    where = caller.f_code.co_filename.split("/fvmprocess/")[-1]
+                    key = f"{where}:{caller.f_lineno} {caller.f_code.co_name} .{name}"
+                    slot = by_line.setdefault(key, [0.0, 0])
+                    slot[0] += time.perf_counter() - t
+                    slot[1] += 1
+
+        setattr(pl.DataFrame, name, wrapper)
+
+    for name in (
+        "filter",
+        "join",
+        "select",
+        "sort",
+        "with_columns",
+        "group_by",
+        "unique",
+        "pivot",
+        "drop",
+        "rename",
+        "head",
+        "to_series",
+        "item",
+        "n_unique",
+        "__getitem__",
+    ):
+        wrap(name)
+    pr = cProfile.Profile()
+    pr.enable()
+    log = read_log(args.run)
+    check(args.process, log, processes=args.processes)
+    pr.disable()
+    pr.dump_stats(str(OUT / "profile_embedded.prof"))
+    s = io.StringIO()
+    s.write("polars time by calling line (nested calls are counted in each enclosing line)\n")
+    for key, (sec, n) in sorted(by_line.items(), key=lambda kv: -kv[1][0])[:30]:
+        s.write(f"{sec:8.3f} s  {int(n):4d}x  {key}\n")
+    s.write("\n")
+    st = pstats.Stats(pr, stream=s).strip_dirs()
+    st.sort_stats("cumulative").print_stats(r"fvmprocess|collect", 30)
+    print(s.getvalue())
+
+
 def profile(args: argparse.Namespace, path: Path) -> str:
-    """cProfile of read_log + check (embedded) in a subprocess; the hot spots as text."""
-    prof = OUT / "profile_embedded.prof"
-    code = (
-        "import cProfile, pstats, io\n"
-        "from fvmprocess.eventlog import read_log\n"
-        "from fvmprocess.conformance import check\n"
-        f"pr = cProfile.Profile(); pr.enable()\n"
-        f"log = read_log({str(path)!r})\n"
-        f"check({args.process!r}, log, processes={args.processes})\n"
-        f"pr.disable(); pr.dump_stats({str(prof)!r})\n"
-        "s = io.StringIO()\n"
-        "st = pstats.Stats(pr, stream=s).strip_dirs()\n"
-        "st.sort_stats('tottime').print_stats(25)\n"
-        "st.sort_stats('cumulative').print_stats(30)\n"
-        "print(s.getvalue())\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    """The embedded run profiled in a subprocess; the hot spots as text."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--run", str(path), "--profile-run"]
+    cmd += ["--process", args.process, "--processes", str(args.processes)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode:
         raise SystemExit(f"profile failed:\n{proc.stderr[-3000:]}")
     text = proc.stdout
@@ -306,7 +369,15 @@ def main() -> None:
     p.add_argument("--regenerate", action="store_true", help="rewrite the Parquet file")
     p.add_argument("--run", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--engine", default="embedded", help=argparse.SUPPRESS)
+    p.add_argument("--profile-run", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--generate-to", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.generate_to is not None:
+        print("RESULT " + json.dumps(generate(args, args.generate_to)), flush=True)
+        return
+    if args.run is not None and args.profile_run:
+        profile_child(args)
+        return
     if args.run is not None:
         child(args)
         return
@@ -315,7 +386,14 @@ def main() -> None:
     )
     report: dict[str, Any] = {"machine": machine(), "command": " ".join(sys.argv)}
     if args.regenerate or not path.exists():
-        report["generation"] = generate(args, path)
+        # in a subprocess too: Linux keeps a process's peak RSS across fork+exec, so this
+        # process must stay small for the children's getrusage figures to be their own
+        cmd = [sys.executable, str(Path(__file__).resolve()), *sys.argv[1:], "--generate-to"]
+        proc = subprocess.run([*cmd, str(path)], capture_output=True, text=True, check=False)
+        line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if proc.returncode or line is None:
+            raise SystemExit(f"generation failed:\n{proc.stderr[-3000:]}")
+        report["generation"] = json.loads(line[len("RESULT ") :])
         print("generated", json.dumps(report["generation"]), flush=True)
     report["parquet"] = {
         "path": str(path.relative_to(HERE.parent)),

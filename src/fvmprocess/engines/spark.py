@@ -24,6 +24,8 @@ DataFrame read from Parquet::
 pyspark is the optional extra ``fvmprocess[spark]`` and needs a Java runtime (17+). The session
 is ``local[2]`` unless ``FVM_SPARK_MASTER`` names another master (``spark://host:7077``,
 ``yarn``…); on a real cluster fvmprocess must be installed on the executors too.
+``FVM_SPARK_DRIVER_MEMORY`` (default ``2g``) and ``FVM_SPARK_PARTITIONS`` (shuffle
+partitions, default 8) apply when the session is first created.
 """
 
 from __future__ import annotations
@@ -85,17 +87,19 @@ def get_session(master: str | None = None) -> SparkSession:
         ) from e
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    builder: Any = SparkSession.builder
-    spark: SparkSession = (
-        builder.master(master or os.environ.get("FVM_SPARK_MASTER", "local[2]"))
-        .appName("fvmprocess")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", os.environ.get("FVM_SPARK_PARTITIONS", "8"))
-        .getOrCreate()
-    )
+    with _quiet():
+        builder: Any = SparkSession.builder
+        spark: SparkSession = (
+            builder.master(master or os.environ.get("FVM_SPARK_MASTER", "local[2]"))
+            .appName("fvmprocess")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", os.environ.get("FVM_SPARK_PARTITIONS", "8"))
+            .config("spark.driver.memory", os.environ.get("FVM_SPARK_DRIVER_MEMORY", "2g"))
+            .getOrCreate()
+        )
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
