@@ -319,6 +319,22 @@ def _schema(cols: tuple[str, ...]) -> Any:
     return LogSchema(**kw)  # type: ignore[arg-type]
 
 
+def _load_process(process: str) -> Any:
+    """A catalogue id, a .bpmn or a .pnml file, loaded (errors name the file and place)."""
+    p = Path(process)
+    if p.suffix.lower() == ".pnml":
+        from fvmprocess.petri import read_pnml
+
+        return read_pnml(p)
+    if p.suffix.lower() in (".bpmn", ".xml") or p.exists():
+        from fvmprocess.bpmn.reader import read_bpmn
+
+        return read_bpmn(p)
+    from fvmprocess.catalog import catalog
+
+    return catalog()[process]
+
+
 def _run_check(
     process: str | None,
     log_path: str | None,
@@ -333,6 +349,7 @@ def _run_check(
     from fvmprocess.conformance import check
     from fvmprocess.eventlog import ActivityMapping, read_log
 
+    target = _load_process(process)  # a bad process file fails before the log is read
     log = read_log(
         log_path,
         schema=_schema(cols),
@@ -362,7 +379,7 @@ def _run_check(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return check(process, log, processes=processes, progress=progress)
+        return check(target, log, processes=processes, progress=progress)
 
 
 def _summary_table(result: Any) -> None:
