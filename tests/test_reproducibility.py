@@ -72,3 +72,21 @@ def test_svg_identical(path: Path) -> None:
     assert first == to_svg(model)
     assert first == to_svg(read_bpmn(path))
     assert first.lstrip().startswith(("<svg", "<?xml"))
+
+
+def test_documents_identical_bytes_across_runs(tmp_path: Path) -> None:
+    """HTML, PDF and Markdown (with its SVG files) are byte-identical without the date."""
+    from fvmprocess import check, render_report, simulate_log
+
+    frame = simulate_log("sepsis_akut", cases=40, units={"A": 0.2, "B": 0.4}, seed=5)
+    log_path = tmp_path / "log.csv"
+    frame.write_csv(log_path)
+    result = check("sepsis_akut", log_path)
+    for suffix in ("html", "pdf", "md"):
+        one = render_report(result, tmp_path / "one" / f"r.{suffix}", generated=False)
+        two = render_report(result, tmp_path / "two" / f"r.{suffix}", generated=False)
+        assert one.read_bytes() == two.read_bytes(), suffix
+    svgs_one = sorted((tmp_path / "one").rglob("*.svg"))
+    assert svgs_one
+    for f in svgs_one:
+        assert f.read_bytes() == (tmp_path / "two" / f.relative_to(tmp_path / "one")).read_bytes()

@@ -529,6 +529,7 @@ class ReportBuilder:
                 source=str(out),
             )
         try:
+            out.parent.mkdir(parents=True, exist_ok=True)
             if fmt == "html":
                 out.write_text(self.html(), encoding="utf-8")
             elif fmt == "pdf":
