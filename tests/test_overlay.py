@@ -53,13 +53,19 @@ def test_small_counts_in_badges_and_notes(result: ConformanceResult) -> None:
     ov = deviation_overlay(result, unit="Liten enhet")  # 3 cases
     badges = [e.badge for e in ov.elements.values() if e.badge]
     assert badges and all("<5" in b for b in badges)
-    notes = [n.text for n in deviation_overlay(result).notes]
-    assert any("okänd aktivitet, <5 fall" in t for t in notes)
-    assert any(t.startswith("↻ Provtagning (upprepad, 27 fall)") for t in notes)
+    notes = [n.text for n in deviation_overlay(result, min_note_cases=1).notes]
+    assert any(t.startswith("+ okänd aktivitet: ") and "(<5)" in t for t in notes)
+    assert any(t.startswith("↻ upprepad: Provtagning (27)") for t in notes)
+    # by default, outside activities of fewer than 5 cases are left to the report's tables
+    default = [n.text for n in deviation_overlay(result).notes]
+    assert not any("(<5)" in t for t in default)
+    assert any(t.startswith("↻ upprepad: Provtagning (27)") for t in default)
 
 
 def test_notes_are_placed_at_the_preceding_task_and_redacted(result: ConformanceResult) -> None:
-    ov = deviation_overlay(result, redact=lambda s: s.replace("121272-1212", "[dolt]"))
+    ov = deviation_overlay(
+        result, redact=lambda s: s.replace("121272-1212", "[dolt]"), min_note_cases=1
+    )
     unknown = [n for n in ov.notes if "okänd" in n.text]
     assert unknown[0].near == "Task_Triage" and "Samtal [dolt]" in unknown[0].text
 
@@ -88,3 +94,35 @@ def test_unit_overlay_and_svg(result: ConformanceResult) -> None:
 
 def test_repr_html_uses_the_overlay(result: ConformanceResult) -> None:
     assert "<svg" in result._repr_html_()
+
+
+def test_notes_never_overlap_each_other_or_shapes() -> None:
+    from lxml import etree
+
+    from fvmprocess.bpmn.draw import Overlay, to_svg
+
+    model = read_bpmn(_mod.BPMN)
+    ov = Overlay()
+    for node in [n for n in model.nodes.values() if n.is_task][:3]:
+        for i in range(4):  # several notes per task, at neighbouring tasks
+            ov = ov.add_note(node.id, f"+ infogad aktivitet nummer {i} med ett långt namn (12)")
+    root = etree.fromstring(to_svg(model, overlay=ov).encode("utf-8"))
+    boxes = [
+        tuple(float(r.get(k)) for k in ("x", "y", "width", "height"))
+        for r in root.iter("{*}rect")
+        if r.get("class") == "bpmn-note-box"
+    ]
+    assert len(boxes) == 12
+
+    def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        return not (
+            a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1]
+        )
+
+    assert not any(overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    shapes = [
+        (s.bounds.x, s.bounds.y, s.bounds.width, s.bounds.height)
+        for s in model.diagrams[0].shapes
+        if model.element_type(s.element) not in ("participant", "lane")
+    ]
+    assert not any(overlap(a, s) for a in boxes for s in shapes)

@@ -65,7 +65,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "legend_low": "Hoppas sällan över (0 %)",
         "legend_high": "Hoppas ofta över (≥ {p})",
         "legend_badge": "Märke: ↷ andel överhoppade, ◔ andel sena",
-        "legend_note": "Ruta: aktivitet utanför standarden",
+        "legend_note": "Ruta: aktivitet utanför standarden (minst 5 fall)",
         "legend_flow": "Pilbredd: antal övergångar",
         "of": "av",
     },
@@ -80,7 +80,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "legend_low": "Rarely skipped (0 %)",
         "legend_high": "Often skipped (≥ {p})",
         "legend_badge": "Badge: ↷ share skipped, ◔ share late",
-        "legend_note": "Box: activity outside the standard",
+        "legend_note": "Box: activity outside the standard (5 cases or more)",
         "legend_flow": "Arrow width: number of transitions",
         "of": "of",
     },
@@ -186,6 +186,7 @@ def deviation_overlay(
     lang: Literal["sv", "en"] = "sv",
     flows: bool = True,
     redact: Any = None,
+    min_note_cases: int = 5,
 ) -> Overlay:
     """An overlay of a result's deviations for the standard diagram.
 
@@ -197,6 +198,9 @@ def deviation_overlay(
         flows: draw flow widths and labels from directly-follows counts.
         redact: a function applied to every text put on the overlay (the report passes
             :func:`fvmprocess.report.redact`); None keeps texts as they are.
+        min_note_cases: activities outside the standard are noted on the diagram only where
+            they occur in at least this many cases (one note per element and kind, listing the
+            activities); rarer ones stay in the report's tables, so the diagram stays readable.
 
     Returns:
         The :class:`~fvmprocess.bpmn.draw.Overlay`.
@@ -270,13 +274,16 @@ def deviation_overlay(
             if where is None:
                 continue
             notes[(where, kind, act)] = notes.get((where, kind, act), 0) + n
-    for (where, kind, act), n in sorted(notes.items()):
+    grouped: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for (where, kind, act), n in notes.items():
+        if n >= min_note_cases:
+            grouped.setdefault((where, kind), []).append((n, act))
+    for (where, kind), entries in sorted(grouped.items()):
         sign = {"repeated": "↻", "moved": "⇄"}.get(kind, "+")
-        label = red(names.get(act, act))
+        entries.sort(key=lambda e: (-e[0], e[1]))
+        listed = ", ".join(f"{red(names.get(act, act))} ({fmt_count(n)})" for n, act in entries)
         ov = ov.add_note(
-            where,
-            f"{sign} {label} ({t[kind]}, {fmt_count(n)} {t['cases']})",
-            _NOTE_COLOURS.get(kind, "#d55e00"),
+            where, f"{sign} {t[kind]}: {listed} {t['cases']}", _NOTE_COLOURS.get(kind, "#d55e00")
         )
     if flows and model is not None and pairs:
         per_flow = directly_follows_flows(model, pairs)

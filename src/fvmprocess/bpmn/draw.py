@@ -1513,21 +1513,32 @@ class _Renderer:
         return None
 
     def place_notes(self) -> list[_Placed]:
+        """Boxes for the overlay's notes, above their element, never overlapping each other or
+        a flow node (a note that would collide moves up until it is free)."""
         placed: list[_Placed] = []
-        stack: dict[str, int] = {}
         fs = self.fs * 0.95
+        obstacles = [
+            s.bounds
+            for s in self.diagram.shapes
+            if self.kind(s.element) not in ("participant", "lane")
+        ]
         for note in self.overlay.notes:
             a = self.anchor_of(note.near)
             if a is None:
                 continue
-            lines = tuple(wrap_text(note.text, 130, fs)) or ("",)
+            lines = tuple(wrap_text(note.text, 200, fs)) or ("",)
             w = max(len(line) for line in lines) * fs * _CHAR_WIDTH + 12
             h = len(lines) * fs * 1.2 + 8
-            n = stack.get(note.near, 0)
-            stack[note.near] = n + 1
             x = a[0] + 6
-            y = a[1] - 18 - h - n * (h + 4)
-            placed.append(_Placed(note, Bounds(x, y, w, h), (a[0], a[1]), lines))
+            y = a[1] - 18 - h
+            box = Bounds(x, y, w, h)
+            taken = obstacles + [p.box for p in placed]
+            for _ in range(400):
+                hit = [o for o in taken if box.overlaps(o, margin=3.0)]
+                if not hit:
+                    break
+                box = Bounds(x, min(o.y for o in hit) - h - 4, w, h)
+            placed.append(_Placed(note, box, (a[0], a[1]), lines))
         return placed
 
     def note(self, p: _Placed) -> str:
