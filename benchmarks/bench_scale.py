@@ -240,6 +240,7 @@ def run_child(args: argparse.Namespace, path: Path, engine: str) -> dict[str, An
         "--processes",
         str(args.processes),
     ]
+    load_before = os.getloadavg()[0]
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - t
@@ -248,6 +249,9 @@ def run_child(args: argparse.Namespace, path: Path, engine: str) -> dict[str, An
         raise SystemExit(f"{engine} run failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     res: dict[str, Any] = json.loads(line[len("RESULT ") :])
     res["subprocess_wall_s"] = round(wall, 3)
+    # other work on the machine skews the figures: a 1-min load above ~0.5 before the run
+    # means something else was running
+    res["loadavg_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return res
 
 
@@ -323,7 +327,7 @@ def profile_child(args: argparse.Namespace) -> None:
         s.write(f"{sec:8.3f} s  {int(n):4d}x  {key}\n")
     s.write("\n")
     st = pstats.Stats(pr, stream=s).strip_dirs()
-    st.sort_stats("cumulative").print_stats(r"fvmprocess|collect", 30)
+    st.sort_stats("cumulative").print_stats(r"conformance|eventlog|embedded|align|collect", 30)
     print(s.getvalue())
 
 
