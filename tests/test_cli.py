@@ -137,3 +137,47 @@ def test_check_bad_inputs_exit_2(run: CliRunner, tmp_path: Path) -> None:
         ],
     )
     assert r.exit_code == 2 and "nonsense" in r.output
+
+
+def test_report_and_render_from_a_saved_result(run: CliRunner, tmp_path: Path) -> None:
+    log = _sample_log(tmp_path)
+    res = tmp_path / "r.json"
+    assert (
+        run.invoke(
+            main, ["check", "--process", "akutmottagning", "--log", str(log), "-o", str(res), "-q"]
+        ).exit_code
+        == 0
+    )
+    html = tmp_path / "rapport.html"
+    r = run.invoke(
+        main,
+        [
+            "report",
+            "--result",
+            str(res),
+            "--process",
+            "akutmottagning",
+            "-o",
+            str(html),
+            "--no-date",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    text = html.read_text(encoding="utf-8")
+    assert "Akuten A" in text and "Akuten B" in text
+    case_ids = {c["case"] for c in json.loads(res.read_text(encoding="utf-8"))["cases"]}
+    assert not any(c in text for c in case_ids)
+    svg = tmp_path / "b.svg"
+    r = run.invoke(
+        main,
+        ["render", "akutmottagning", "--result", str(res), "--unit", "Akuten B", "-o", str(svg)],
+    )
+    assert r.exit_code == 0, r.output
+    assert "Akuten B" in svg.read_text(encoding="utf-8")
+    md = tmp_path / "rapport.md"
+    r = run.invoke(
+        main,
+        ["report", "--process", "akutmottagning", "--log", str(log), "-o", str(md), "--lang", "en"],
+    )
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "rapport_files").is_dir()
