@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
+from typing import Any
 
 import polars as pl
 import pytest
@@ -36,7 +38,7 @@ def test_embedded_variant_numbering(log: EventLog) -> None:
 
 
 @pytest.fixture(scope="session")
-def spark_session():  # type: ignore[no-untyped-def]
+def spark_session() -> Iterator[Any]:
     pytest.importorskip("pyspark")
     if shutil.which("java") is None:
         pytest.skip("Spark needs a Java runtime (java not found)")
@@ -48,13 +50,20 @@ def spark_session():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.spark
-def test_spark_variant_table_identical(spark_session, log: EventLog) -> None:  # type: ignore[no-untyped-def]
+def test_spark_variant_table_identical(
+    spark_session: Any, log: EventLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from fvmprocess.engines import spark
 
     c1, v1 = embedded.variant_table(log.events)
     c2, v2 = spark.variant_table(log.events)
     assert_frame_equal(v1, v2)
     assert_frame_equal(c1, c2)
+    # large frames reach a local session through a Parquet file: same tables
+    monkeypatch.setattr(spark, "_STAGE_ROWS", 0)
+    c4, v4 = spark.variant_table(log.events)
+    assert_frame_equal(v1, v4)
+    assert_frame_equal(c1, c4)
     # from a Spark DataFrame (as read from Parquet): same tables up to the case order
     c3, v3 = spark.variant_table(
         spark.to_spark(log.events.select("case", "activity", "timestamp", "unit", "row"))
@@ -64,7 +73,7 @@ def test_spark_variant_table_identical(spark_session, log: EventLog) -> None:  #
 
 
 @pytest.mark.spark
-def test_spark_check_same_json(spark_session, log: EventLog) -> None:  # type: ignore[no-untyped-def]
+def test_spark_check_same_json(spark_session: Any, log: EventLog) -> None:
     a = check(PROCESS, log, engine="embedded")
     b = check(PROCESS, log, engine="spark")
     # compared as data: the key order of the ``activities`` rows follows a polars pivot whose
@@ -73,7 +82,7 @@ def test_spark_check_same_json(spark_session, log: EventLog) -> None:  # type: i
 
 
 @pytest.mark.spark
-def test_spark_alignments_equal(spark_session, log: EventLog) -> None:  # type: ignore[no-untyped-def]
+def test_spark_alignments_equal(spark_session: Any, log: EventLog) -> None:
     from fvmprocess.engines.spark import align_variants_spark
 
     net = _resolve(PROCESS, None).net
