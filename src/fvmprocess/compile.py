@@ -659,9 +659,18 @@ def _forward(sc: _Scope, flow: SequenceFlow, *, stop: str) -> set[str]:
 
 def _post_dominator(sc: _Scope, node: str) -> str | None:
     """The immediate post-dominator of ``node`` in its scope's flow graph, if any."""
-    ids = [n.id for n in sc.nodes]
+    return post_dominator(node, {n.id: _successors(sc, n.id) for n in sc.nodes})
+
+
+def post_dominator(node: str, succ: dict[str, list[str]]) -> str | None:
+    """The immediate post-dominator of ``node`` in a graph given by successor lists.
+
+    Nodes without successors lead to a virtual exit. Used to find the join that closes a
+    split (the block structure of gateways), here and in :mod:`fvmprocess.bpmn.validate`.
+    """
     exit_ = "\x00exit"
-    succ = {i: _successors(sc, i) or [exit_] for i in ids}
+    ids = list(succ)
+    s = {i: succ[i] or [exit_] for i in ids}
     every = {*ids, exit_}
     pdom: dict[str, set[str]] = {i: set(every) for i in ids}
     pdom[exit_] = {exit_}
@@ -669,7 +678,7 @@ def _post_dominator(sc: _Scope, node: str) -> str | None:
     while changed:
         changed = False
         for i in ids:
-            new = set.intersection(*(pdom[s] for s in succ[i])) | {i}
+            new = set.intersection(*(pdom[x] for x in s[i])) | {i}
             if new != pdom[i]:
                 pdom[i] = new
                 changed = True

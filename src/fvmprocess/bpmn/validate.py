@@ -467,25 +467,9 @@ def _reach(starts: list[str], nxt: dict[str, list[str]]) -> set[str]:
 
 
 def _post_dominator(node: str, succ: dict[str, list[str]]) -> str | None:
-    exit_ = "\x00exit"
-    ids = list(succ)
-    s = {i: succ[i] or [exit_] for i in ids}
-    every = {*ids, exit_}
-    pdom: dict[str, set[str]] = {i: set(every) for i in ids}
-    pdom[exit_] = {exit_}
-    changed = True
-    while changed:
-        changed = False
-        for i in ids:
-            new = set.intersection(*(pdom[x] for x in s[i])) | {i}
-            if new != pdom[i]:
-                pdom[i] = new
-                changed = True
-    strict = pdom[node] - {node}
-    for d in strict:
-        if d != exit_ and pdom[d] == strict:
-            return d
-    return None
+    from fvmprocess.compile import post_dominator
+
+    return post_dominator(node, succ)
 
 
 def validate(
