@@ -32,7 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from fvmprocess.errors import ConformanceError, PnmlError, UnsafeXmlError
+from fvmprocess.errors import ConformanceError, PnmlError
 
 __all__ = [
     "PNML_CORE_GRAMMAR",
