@@ -91,3 +91,35 @@ def test_spark_alignments_equal(spark_session: Any, log: EventLog) -> None:
     traces.append(traces[0])  # a repeated trace is aligned once, returned twice
     assert align_variants_spark(net, traces) == Aligner(net).align_variants(traces)
     assert align_variants_spark(net, []) == []
+
+
+@pytest.mark.spark
+def test_spark_edge_cases(spark_session: Any) -> None:
+    """Missing timestamps sort first, the first non-missing unit wins, naive times, ties."""
+    from datetime import datetime
+
+    from fvmprocess.engines import spark
+
+    events = pl.DataFrame(
+        {
+            "case": ["b", "b", "a", "a", "a", "c"],
+            "activity": ["X", "Y", "Y", "X", "Z", "X"],
+            "timestamp": [
+                datetime(2025, 1, 1, 10),
+                datetime(2025, 1, 1, 9),
+                None,
+                datetime(2025, 1, 2),
+                datetime(2025, 1, 2),
+                datetime(2025, 3, 1),
+            ],
+            "unit": [None, "U1", None, None, "U2", None],
+            "row": [0, 1, 2, 3, 4, 5],
+        }
+    ).sort(["case", "timestamp", "row"], nulls_last=False)
+    for frame in (events, events.with_columns(pl.col("timestamp").dt.replace_time_zone("UTC"))):
+        c1, v1 = embedded.variant_table(frame)
+        c2, v2 = spark.variant_table(frame)
+        assert_frame_equal(c1, c2)
+        assert_frame_equal(v1, v2)
+    assert c2["unit"].to_list() == ["U2", "U1", "(ingen enhet)"]
+    assert v2["activities"].to_list() == [["X"], ["Y", "X"], ["Y", "X", "Z"]]

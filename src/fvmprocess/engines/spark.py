@@ -188,6 +188,8 @@ def _variant_table(sdf: SparkDataFrame, ts_dtype: pl.DataType) -> tuple[pl.DataF
     from pyspark.sql import functions as F
 
     has_unit = "unit" in sdf.columns
+    # naive timestamps (TIMESTAMP_NTZ) are read as UTC, the session time zone
+    sdf = sdf.withColumn("timestamp", F.col("timestamp").cast("timestamp"))
     row = F.col("row").cast("long") if "row" in sdf.columns else F.col("_pos").cast("long")
     ev = F.struct(
         F.coalesce(F.unix_micros(F.col("timestamp")), F.lit(_MIN_LONG)).alias("t"),
