@@ -14,8 +14,11 @@ polars: columns, dtypes, values, row order and variant numbering), computed as S
 builds one :class:`~fvmprocess.align.Aligner` from the pickled net and aligns its share.
 
 Use it through ``check(process, log, engine="spark")`` (the log is read on this machine, the
-group-bys run on Spark), or, for event data that does not fit one machine, directly on a Spark
-DataFrame read from Parquet::
+group-bys run on Spark; a large frame reaches a local session through a temporary Parquet
+file, several times faster than pushing rows through Py4J), or, for event data that does not
+fit one machine, directly on a Spark DataFrame read from Parquet (columns ``case``,
+``activity`` with the standard's activity ids, ``timestamp``, optionally ``unit`` and
+``row``)::
 
     spark = get_session()
     cases, variants = variant_table(spark.read.parquet("s3://…/events/"))
