@@ -539,7 +539,7 @@ def check(
         events
     )
     return _finish(
-        target, log, events, case_tab, var_tab, limits, rules, costs, processes, progress
+        target, log, events, case_tab, var_tab, limits, rules, costs, processes, progress, engine
     )
 
 
@@ -555,29 +555,18 @@ def _match_activities(events: pl.DataFrame, target: _Target) -> pl.DataFrame:
             lookup.setdefault(v.casefold(), aid)
     if not lookup:
         return events
-    known = pl.Series(sorted(labels), dtype=pl.String)
-    keys = pl.DataFrame(
-        {"_k": list(lookup.keys()), "_id": list(lookup.values())},
-        schema={"_k": pl.String, "_id": pl.String},
-    )
-    acts = (
-        events.select(pl.col("activity").unique())
-        .with_columns(pl.col("activity").str.strip_chars().str.to_lowercase().alias("_lk"))
-        .join(keys.rename({"_k": "activity"}), on="activity", how="left")
-        .join(keys.rename({"_k": "_lk", "_id": "_id2"}), on="_lk", how="left")
-        .with_columns(
-            pl.when(pl.col("activity").is_in(known.implode()))
-            .then(pl.col("activity"))
-            .otherwise(pl.coalesce("_id", "_id2", "activity"))
-            .alias("_new")
-        )
-        .select("activity", "_new")
-    )
-    return (
-        events.join(acts, on="activity", how="left")
-        .with_columns(pl.col("_new").alias("activity"))
-        .drop("_new")
-    )
+    distinct = [a for a in events["activity"].unique().to_list() if a is not None]
+    renames: dict[str, str] = {}
+    for a in distinct:
+        if a in labels:
+            continue
+        new = lookup.get(a) or lookup.get(a.strip().casefold())
+        if new is not None and new != a:
+            renames[a] = new
+    if not renames:
+        return events
+    # replace() keeps the row order (a join would not promise it) and touches no other column
+    return events.with_columns(pl.col("activity").replace(renames))
 
 
 def _classify(
@@ -645,14 +634,21 @@ def _finish(
     costs: AlignmentCosts | None,
     processes: int,
     progress: Any,
+    engine: str = "embedded",
 ) -> ConformanceResult:
     from fvmprocess.align import Aligner
 
-    aligner = Aligner(target.net, costs=costs)
     traces = [tuple(v) for v in var_tab["activities"].to_list()]
     alignments = []
     step = max(1, len(traces) // 100)
-    if processes > 1:
+    aligner = Aligner(target.net, costs=costs)
+    if engine == "spark":  # distinct variants shipped to the executors
+        from fvmprocess.engines.spark import align_variants_spark
+
+        alignments = align_variants_spark(target.net, traces, costs=costs)
+        if progress:
+            progress(len(traces), len(traces))
+    elif processes > 1:
         alignments = aligner.align_variants(traces, processes=processes)
         if progress:
             progress(len(traces), len(traces))
@@ -707,18 +703,27 @@ def _finish(
         orient="row",
     )
     # deviations per case: join variant deviations to cases, add event times
-    devs = case_tab.select("case", "unit", "variant").join(var_devs, on="variant", how="inner")
-    ev_pos = events.select(
-        "case",
-        pl.int_range(pl.len()).over("case").cast(pl.Int64).alias("position"),
-        pl.col("timestamp").alias("time"),
+    # each case's events are contiguous in ``events`` (sorted by case, time, row), so an event
+    # is found at (index of the case's first event + its position): no per-event join
+    first = (
+        events.select("case")
+        .with_row_index("_i")
+        .group_by("case")
+        .agg(pl.col("_i").min().cast(pl.Int64).alias("_first"))
     )
-    devs = devs.join(ev_pos, on=["case", "position"], how="left").with_columns(
-        pl.when(pl.col("kind") == "skipped").then(None).otherwise(pl.col("time")).alias("time"),
-        pl.lit(None, pl.String).alias("limit"),
+    devs = (
+        case_tab.select("case", "unit", "variant")
+        .join(var_devs, on="variant", how="inner")
+        .join(first, on="case", how="left")
     )
+    idx = devs.select(
+        pl.when(pl.col("kind") != "skipped").then(pl.col("_first") + pl.col("position"))
+    ).to_series()
+    devs = devs.with_columns(
+        events["timestamp"].gather(idx).alias("time"), pl.lit(None, pl.String).alias("limit")
+    ).drop("_first")
     # late: time limits per case
-    late, limit_rows = _time_limits(events, case_tab, limits)
+    late, limit_rows = _time_limits(events, case_tab, limits, first)
     devs = pl.concat(
         [
             devs.select(
@@ -825,7 +830,10 @@ def _allowed_expr(rules: list[Allow]) -> pl.Expr:
 
 
 def _time_limits(
-    events: pl.DataFrame, case_tab: pl.DataFrame, limits: list[TimeLimitSpec]
+    events: pl.DataFrame,
+    case_tab: pl.DataFrame,
+    limits: list[TimeLimitSpec],
+    first: pl.DataFrame,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     late_schema: dict[str, Any] = {
         "case": pl.String,
@@ -857,36 +865,47 @@ def _time_limits(
     )
     if not limits or events["timestamp"].null_count() == events.height:
         return pl.DataFrame(schema=late_schema), empty_rows
-    with_pos = events.select(
-        "case",
-        "activity",
-        "timestamp",
-        pl.int_range(pl.len()).over("case").cast(pl.Int64).alias("position"),
+    # one pass over the events: first time and position of every activity a limit needs
+    needed = sorted(
+        {
+            a
+            for t in limits
+            for a in (t.from_activity, t.to_activity, *t.applies_if, *t.applies_unless)
+            if a is not None
+        }
     )
-    starts = with_pos.group_by("case").agg(pl.col("timestamp").min().alias("_start"))
+    firsts = (
+        events.select("case", "activity", "timestamp")
+        .with_row_index("_i")
+        .filter(pl.col("activity").is_in(needed))
+        .group_by("case", "activity")
+        .agg(pl.col("timestamp").min().alias("_t"), pl.col("_i").min().cast(pl.Int64).alias("_i"))
+        .join(first, on="case", how="left")
+        .with_columns((pl.col("_i") - pl.col("_first")).alias("position"))
+        .drop("_i", "_first")
+    )
+    starts = case_tab.select("case", pl.col("start").alias("_from"))
     lates = []
     per_case = []
     for lim in limits:
-        to = (
-            with_pos.filter(pl.col("activity") == lim.to_activity)
-            .group_by("case")
-            .agg(pl.col("timestamp").min().alias("_to"), pl.col("position").min().alias("position"))
+        to = firsts.filter(pl.col("activity") == lim.to_activity).select(
+            "case", pl.col("_t").alias("_to"), "position"
         )
         if lim.from_activity is None:
-            frm = starts.rename({"_start": "_from"})
+            frm = starts
         else:
-            frm = (
-                with_pos.filter(pl.col("activity") == lim.from_activity)
-                .group_by("case")
-                .agg(pl.col("timestamp").min().alias("_from"))
+            frm = firsts.filter(pl.col("activity") == lim.from_activity).select(
+                "case", pl.col("_t").alias("_from")
             )
         scope = case_tab.select("case", "unit")
         for act in lim.applies_if:
-            has = with_pos.filter(pl.col("activity") == act).select("case").unique()
-            scope = scope.join(has, on="case", how="semi")
+            scope = scope.join(
+                firsts.filter(pl.col("activity") == act).select("case"), on="case", how="semi"
+            )
         for act in lim.applies_unless:
-            has = with_pos.filter(pl.col("activity") == act).select("case").unique()
-            scope = scope.join(has, on="case", how="anti")
+            scope = scope.join(
+                firsts.filter(pl.col("activity") == act).select("case"), on="case", how="anti"
+            )
         d = (
             scope.join(frm, on="case", how="inner")
             .join(to, on="case", how="inner")
