@@ -1254,6 +1254,24 @@ def _mark(reason: str, cond: pl.Expr) -> pl.Expr:
     )
 
 
+def _duplicate_mask(work: pl.DataFrame, key: list[str]) -> pl.Series:
+    """True for a live row equal on ``key`` to an earlier live row (rows are in input order).
+
+    Exact, and light on memory at 10 M rows: rows are first grouped by a 64-bit hash of the
+    key; only rows whose hash occurs more than once are compared on the full key.
+    """
+    alive = pl.col(_REJ).is_null()
+    h = work.select(pl.when(alive).then(pl.struct(key).hash(seed=0)).alias("_h"))["_h"]
+    suspects = h.is_duplicated() & h.is_not_null()
+    mask = pl.repeat(False, work.height, dtype=pl.Boolean, eager=True).alias("_dup")
+    if not suspects.any():
+        return mask
+    idx = suspects.arg_true()
+    sub = work[idx].select(key)
+    dup_in_sub = ~sub.select(pl.struct(key).is_first_distinct()).to_series()
+    return mask.scatter(idx.filter(dup_in_sub), True)
+
+
 def _build(
     raw: _Raw,
     schema: LogSchema,
@@ -1335,16 +1353,11 @@ def _build(
         c for c in ("unit", "resource", "start_timestamp", "lifecycle") if c in work.columns
     ]
     alive = pl.col(_REJ).is_null()
-    dup = (
-        work.filter(alive)
-        .sort(_ROW)
-        .filter(~pl.struct(key).is_first_distinct())
-        .select(_ROW)
-        .to_series()
-    )
-    # without timestamps, repeated activities in a case are real repetitions, not duplicates
-    if dup.len() and not no_timestamps and not keep_duplicates:
-        work = work.with_columns(_mark("duplicate_event", pl.col(_ROW).is_in(dup.implode())))
+    # rows are in input order, so the first of equal rows is the one kept; the alive flag is
+    # part of the key so a rejected row never hides a live one. One mask, no copies.
+    # Without timestamps, repeated activities in a case are real repetitions, not duplicates.
+    if not no_timestamps and not keep_duplicates:
+        work = work.with_columns(_mark("duplicate_event", pl.lit(_duplicate_mask(work, [*key]))))
 
     # lifecycle
     merged = 0
@@ -1441,24 +1454,40 @@ def _build(
             place=f"{place} {row}",
         )
 
-    used = work.filter(pl.col(_REJ).is_null())
+    # the input frame is no longer needed: let it go before the final sort (peak memory)
+    raw.frame = raw.frame.clear()
+    del f
+    live = pl.col(_REJ).is_null()
     if mapping is not None and mapping.mapping:
         known = set(mapping.mapping) | set(mapping.mapping.values())
         um = (
-            used.filter(~pl.col("original_activity").is_in(list(known)))
+            work.lazy()
+            .filter(live & ~pl.col("original_activity").is_in(list(known)))
             .group_by("original_activity")
             .agg(pl.len().alias("n"))
             .sort(["n", "original_activity"], descending=[True, False])
+            .collect()
         )
         unmapped = {str(a): int(n) for a, n in um.iter_rows()}
     head = ["case", "activity", "timestamp"] + [
-        c for c in ("unit", "resource", "start_timestamp", "lifecycle") if c in used.columns
+        c for c in ("unit", "resource", "start_timestamp", "lifecycle") if c in work.columns
     ]
-    events = (
-        used.sort(["case", "timestamp", _ROW], nulls_last=False, maintain_order=True)
-        .rename({_ROW: "row"})
-        .select(*head, "original_activity", "row", *extra_names.values())
+    # sort only the keys, then gather the live rows once: one copy of the events at a time
+    positions = (
+        work.lazy()
+        .select("case", "timestamp", _ROW, live.alias("_live"))
+        .with_row_index("_pos")
+        .filter(pl.col("_live"))
+        .sort(["case", "timestamp", _ROW], nulls_last=False, maintain_order=True)
+        .select("_pos")
+        .collect()["_pos"]
     )
+    events = (
+        work.select(*head, "original_activity", _ROW, *extra_names.values())
+        .rename({_ROW: "row"})
+        .select(pl.all().gather(positions))
+    )
+    del work, positions
     metadata = dict(raw.metadata)
     metadata["timezone"] = timezone
     return EventLog(
