@@ -628,3 +628,12 @@ def test_quoted_fields_use_csv_rules(tmp_path: Path) -> None:
         ("c1", "Besök, akut", 2, "två\nrader"),
         ("c2", "Besök, akut", 5, "1,5"),  # comma-delimited: "1,5" stays text
     ]
+
+
+def test_mapping_may_be_given_as_a_file_path(tmp_path: Path) -> None:
+    mapping = tmp_path / "koder.csv"
+    mapping.write_text("local;standard\nLB01;visit\n", encoding="utf-8")
+    frame = pl.DataFrame({"case": ["c1"], "activity": ["LB01"], "timestamp": ["2024-03-05 10:00"]})
+    log = read_log(frame, mapping=str(mapping))
+    assert log.events["activity"].to_list() == ["visit"]
+    assert log.events["original_activity"].to_list() == ["LB01"]

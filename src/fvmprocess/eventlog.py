@@ -651,7 +651,7 @@ def read_log(
     source: str | Path | pl.DataFrame | pd.DataFrame,
     *,
     schema: LogSchema | None = None,
-    mapping: ActivityMapping | Mapping[str, str] | None = None,
+    mapping: ActivityMapping | Mapping[str, str] | str | Path | None = None,
     strict: bool = False,
     timezone: str = "Europe/Stockholm",
     dayfirst: bool | None = None,
@@ -664,7 +664,8 @@ def read_log(
         source: a path to ``.csv``/``.csv.gz``/``.txt``/``.tsv``, ``.xes``/``.xes.gz`` or
             ``.parquet``, or a pandas/polars DataFrame.
         schema: which columns hold what; auto-detected when ``None``.
-        mapping: local activity names -> standard ids (a dict or :class:`ActivityMapping`).
+        mapping: local activity names -> standard ids (a dict, an :class:`ActivityMapping`, or
+            the path of a CSV/YAML mapping file).
         strict: raise on the first rejected row instead of accounting for it.
         timezone: the zone of naive timestamps.
         dayfirst: how to read ``dd/mm/yyyy`` vs ``mm/dd/yyyy``; ``None`` infers it.
@@ -687,7 +688,9 @@ def read_log(
     if duplicates not in ("reject", "keep"):
         raise ValueError(f"duplicates must be 'reject' or 'keep', not {duplicates!r}")
     limits = limits or ReadLimits()
-    if isinstance(mapping, Mapping):
+    if isinstance(mapping, str | Path):
+        mapping = ActivityMapping.load(mapping)
+    elif isinstance(mapping, Mapping):
         mapping = ActivityMapping.from_dict(mapping)
     try:
         raw = _load(source, limits)
