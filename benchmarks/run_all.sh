@@ -10,7 +10,7 @@ if [ "${1:-}" = "--quick" ]; then
   "$PY" benchmarks/bench_alignments.py --log all --pm4py-timeout 120 --sample 50
   "$PY" benchmarks/bench_scale.py --events 1_000_000
 else
-  "$PY" benchmarks/bench_alignments.py --log all --pm4py-timeout 600 --sample 100
+  "$PY" benchmarks/bench_alignments.py --log all --pm4py-timeout 600 --sample 100 --dijkstra-timeout 1800
   "$PY" benchmarks/bench_scale.py --events 10_000_000 --spark
 fi
 "$PY" benchmarks/bench_import.py
