@@ -321,18 +321,16 @@ def _schema(cols: tuple[str, ...]) -> Any:
 
 def _load_process(process: str) -> Any:
     """A catalogue id, a .bpmn or a .pnml file, loaded (errors name the file and place)."""
-    p = Path(process)
-    if p.suffix.lower() == ".pnml":
+    if Path(process).suffix.lower() == ".pnml":
         from fvmprocess.petri import read_pnml
 
-        return read_pnml(p)
+        return read_pnml(process)
+    p = Path(process)
     if p.suffix.lower() in (".bpmn", ".xml") or p.exists():
-        from fvmprocess.bpmn.reader import read_bpmn
-
-        return read_bpmn(p)
+        return _load_model(process)
     from fvmprocess.catalog import catalog
 
-    return catalog()[process]
+    return catalog()[process]  # the StandardProcess: its metadata brings the time limits
 
 
 def _run_check(
