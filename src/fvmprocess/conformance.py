@@ -57,7 +57,6 @@ DEVIATION_KINDS: tuple[str, ...] = (
     "unknown_activity",
     "late",
 )
-_UNIT_NONE = "(ingen enhet)"
 _LOCAL_TZ = "Europe/Stockholm"
 
 

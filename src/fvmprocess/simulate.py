@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
+from fvmprocess.conformance import DEVIATION_KINDS
 from fvmprocess.errors import CatalogError, SimulationError
 
 if TYPE_CHECKING:
@@ -74,14 +75,7 @@ LOCAL_ACTIVITIES: tuple[str, ...] = (
     "Tolkbokning",
 )
 #: Deviation kinds the simulator injects (``late`` through time-limit breaches).
-INJECTED_KINDS: tuple[str, ...] = (
-    "skipped",
-    "inserted",
-    "moved",
-    "repeated",
-    "unknown_activity",
-    "late",
-)
+INJECTED_KINDS: tuple[str, ...] = DEVIATION_KINDS
 _STRUCTURAL = INJECTED_KINDS[:-1]
 _DEFAULT_RATES = (0.05, 0.1, 0.15, 0.25, 0.35)
 _ZONE = "Europe/Stockholm"

@@ -4,3 +4,6 @@
 Apache Spark for data that does not fit one machine (pyspark is an optional extra). Both return
 the same two tables, so results are identical whichever engine ran.
 """
+
+#: The unit given to cases whose events name no unit (both engines).
+NO_UNIT = "(ingen enhet)"

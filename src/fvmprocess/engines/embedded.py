@@ -6,7 +6,7 @@ import polars as pl
 
 __all__ = ["variant_table"]
 
-_NO_UNIT = "(ingen enhet)"
+from fvmprocess.engines import NO_UNIT as _NO_UNIT
 
 
 def variant_table(events: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = ["align_variants_spark", "get_session", "to_spark", "variant_table"]
 
-_NO_UNIT = "(ingen enhet)"
+from fvmprocess.engines import NO_UNIT as _NO_UNIT
+
 _SEP = "\x1f"
 #: Stand-in for a missing timestamp when sorting (sorts before every real one, as polars'
 #: ``nulls_last=False`` does in :func:`fvmprocess.eventlog.read_log`).
