@@ -18,7 +18,7 @@ from fvmprocess.errors import RenderError
 from fvmprocess.eventlog import read_log
 from fvmprocess.overlay import fmt_share
 from fvmprocess.report import ReportBuilder, ReportOptions, redact, render_diagram, render_report
-from fvmprocess.report._privacy import scan
+from fvmprocess._shared.privacy import scan
 
 DATA = Path(__file__).parent / "data" / "report"
 BPMN = DATA / "akut.bpmn"

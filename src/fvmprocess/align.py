@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from fvmprocess.errors import ConformanceError
+from fvmprocess.errors import ConformanceError, StateLimitError
 from fvmprocess.petri import (
     DEFAULT_MAX_STATES,
+    Firing,
     PetriNet,
     _check_covering,
-    _Firing,
     reachability_graph,
 )
 
@@ -330,7 +330,7 @@ class Aligner:
         self._nfa_rtau: list[list[int]] = []
         self._nfa_rvis: list[list[tuple[int, int]]] = []
         self._trees: dict[tuple[int, int], tuple[dict[int, tuple[int, int]], list[int]]] = {}
-        self._fire: _Firing | None = None
+        self._fire: Firing | None = None
         self._lazy_ids: dict[tuple[int, ...], int] = {}
         self._lazy_markings: list[tuple[int, ...]] = []
         self._lazy_parents: list[int] = []
@@ -343,7 +343,7 @@ class Aligner:
         else:
             try:
                 self._init_graph()
-            except _StateLimitError:
+            except StateLimitError:
                 if method == "graph":
                     raise
                 self._init_lazy()
@@ -353,12 +353,7 @@ class Aligner:
     # -- construction ----------------------------------------------------------------------
 
     def _init_graph(self) -> None:
-        try:
-            rg = reachability_graph(self.net, max_states=self.max_states)
-        except ConformanceError as e:
-            if "reachable markings" in e.message and "more than" in e.message:
-                raise _StateLimitError(e.message, source=e.source) from e
-            raise
+        rg = reachability_graph(self.net, max_states=self.max_states)
         self.method = "graph"
         n = rg.n_states
         codes = self._t_code
@@ -455,7 +450,7 @@ class Aligner:
 
     def _init_lazy(self) -> None:
         self.method = "net"
-        fire = _Firing(self.net)
+        fire = Firing(self.net)
         self._fire = fire
         start = fire.vector(self.net.initial_marking)
         self._final_vec = fire.vector(self.net.final_marking)
@@ -820,10 +815,6 @@ class Aligner:
         worst = sum(self.costs.log_cost(a) for a in trace) + model_cost
         fitness = 1.0 - cost / worst if worst > 0 else 1.0
         return Alignment(moves=tuple(moves), cost=cost, fitness=fitness, worst_cost=worst)
-
-
-class _StateLimitError(ConformanceError):
-    """The reachability graph exceeded ``max_states`` (internal: triggers the fallback)."""
 
 
 def _propagate_masks(succ: list[list[int]], masks: list[int]) -> list[int]:

@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from fvmprocess._shared.durations import parse_duration
+from fvmprocess._shared.vocab import ACTIVITY_TYPES, TASK_TYPES
 from fvmprocess.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -43,45 +44,11 @@ __all__ = [
     "Variation",
     "catalog",
     "default_models_dir",
-    "parse_duration",
 ]
 
 Lang = Literal["sv", "en"]
 
-_DURATION = re.compile(
-    r"^P(?!$)(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
-    r"(?:T(?=\d)(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
-)
 _SEMVER = r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
-
-
-def parse_duration(text: str) -> timedelta:
-    """Parse an ISO 8601 duration without years or months (``PT60M``, ``PT4H``, ``P35D``).
-
-    Years and months have no fixed length, so they are refused; care-process limits are given
-    in minutes, hours, days or weeks.
-
-    Args:
-        text: the duration, e.g. ``"PT1H30M"`` or ``"P90D"``.
-
-    Returns:
-        The duration as a :class:`datetime.timedelta`.
-
-    Raises:
-        ValueError: if ``text`` is not such a duration.
-
-    Example:
-        >>> parse_duration("PT4H")
-        datetime.timedelta(seconds=14400)
-    """
-    m = _DURATION.match(text.strip())
-    if not m:
-        raise ValueError(
-            f"not an ISO 8601 duration in weeks/days/hours/minutes/seconds: {text!r} "
-            "(expected e.g. PT60M, PT4H, P35D)"
-        )
-    g = {k: float(v) if v else 0.0 for k, v in m.groupdict().items()}
-    return timedelta(weeks=g["w"], days=g["d"], hours=g["h"], minutes=g["m"], seconds=g["s"])
 
 
 class _Model(BaseModel):
@@ -228,19 +195,6 @@ class ProcessMetadata(_Model):
         return self
 
 
-_TASK_TAGS = frozenset(
-    {
-        "task",
-        "userTask",
-        "manualTask",
-        "serviceTask",
-        "sendTask",
-        "receiveTask",
-        "scriptTask",
-        "businessRuleTask",
-    }
-)
-_ACTIVITY_TAGS = _TASK_TAGS | {"subProcess", "callActivity", "transaction"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -343,17 +297,17 @@ class StandardProcess:
         out = [
             f"BPMN {kind} {i} is not listed in the metadata"
             for i, kind in kinds.items()
-            if kind in _TASK_TAGS and i not in listed
+            if kind in TASK_TYPES and i not in listed
         ]
         out += [
             f"activity {i} is not a task or sub-process in the BPMN"
             for i in sorted(listed)
-            if kinds.get(i) not in _ACTIVITY_TAGS
+            if kinds.get(i) not in ACTIVITY_TYPES
         ]
         for t in self.metadata.time_limits:
-            if kinds.get(t.from_activity) not in (*_ACTIVITY_TAGS, "startEvent"):
+            if kinds.get(t.from_activity) not in (*ACTIVITY_TYPES, "startEvent"):
                 out.append(f"time limit {t.id}: from_activity {t.from_activity} not in the BPMN")
-            if kinds.get(t.to_activity) not in _ACTIVITY_TAGS:
+            if kinds.get(t.to_activity) not in ACTIVITY_TYPES:
                 out.append(f"time limit {t.id}: to_activity {t.to_activity} not in the BPMN")
         return out
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from itertools import combinations, product
 from typing import TYPE_CHECKING, Any, Literal
 
-from fvmprocess.bpmn.model import TASK_TYPES, BpmnModel, FlowNode, SequenceFlow
+from fvmprocess._shared.vocab import TASK_TYPES
+from fvmprocess.bpmn.model import BpmnModel, FlowNode, SequenceFlow
 from fvmprocess.errors import TranslationError
 from fvmprocess.petri import PetriNet, Transition
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from fvmprocess.errors import ConformanceError, PnmlError
+from fvmprocess.errors import ConformanceError, PnmlError, StateLimitError
 
 __all__ = [
     "PNML_CORE_GRAMMAR",
@@ -308,7 +308,7 @@ class ReachabilityGraph:
         return {p: k for p, k in zip(self.net.places, self.markings[state], strict=True) if k}
 
 
-class _Firing:
+class Firing:
     """Pre/post vectors of a net for firing transitions on tuple markings."""
 
     def __init__(self, net: PetriNet) -> None:
@@ -369,7 +369,7 @@ def reachability_graph(net: PetriNet, *, max_states: int = DEFAULT_MAX_STATES) -
         >>> rg.n_states, rg.n_edges  # doctest: +SKIP
         (12, 17)
     """
-    fire = _Firing(net)
+    fire = Firing(net)
     start = fire.vector(net.initial_marking)
     final = fire.vector(net.final_marking)
     ids: dict[tuple[int, ...], int] = {start: 0}
@@ -388,9 +388,10 @@ def reachability_graph(net: PetriNet, *, max_states: int = DEFAULT_MAX_STATES) -
                 total = sum(nxt)
                 _check_covering(net, fire, nxt, total, state, markings, parents, sums)
                 if target >= max_states:
-                    raise ConformanceError(
+                    raise StateLimitError(
                         f"more than {max_states} reachable markings; the net is too large for "
                         "a reachability graph (raise max_states or align on the net directly)",
+                        limit=max_states,
                         source=f"net {net.name!r}",
                     )
                 ids[nxt] = target
@@ -414,7 +415,7 @@ def reachability_graph(net: PetriNet, *, max_states: int = DEFAULT_MAX_STATES) -
 
 def _check_covering(
     net: PetriNet,
-    fire: _Firing,
+    fire: Firing,
     new: tuple[int, ...],
     total: int,
     state: int,
@@ -446,7 +447,7 @@ def _local(tag: object) -> str:
 def _parse_xml(data: bytes, source: str) -> Any:
     """Parse PNML safely: the same rules as every XML reader here (:mod:`fvmprocess.bpmn.xml`):
     no DTD, no entities, no network; errors name the file and line."""
-    from fvmprocess.bpmn.xml import parse_xml
+    from fvmprocess._shared.xml import parse_xml
 
     return parse_xml(data, source, error=PnmlError).getroot()
 

@@ -23,7 +23,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from fvmprocess.bpmn.model import SUBPROCESS_TYPES, Bounds, BpmnModel, FlowNode
+from fvmprocess._shared.vocab import SUBPROCESS_TYPES
+from fvmprocess.bpmn.model import Bounds, BpmnModel, FlowNode
 
 __all__ = ["LayoutConfig", "auto_layout"]
 

@@ -15,14 +15,18 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from fvmprocess._shared.vocab import (
+    ACTIVITY_TYPES,
+    EVENT_TYPES,
+    GATEWAY_TYPES,
+    SUBPROCESS_TYPES,
+    TASK_TYPES,
+)
+
 if TYPE_CHECKING:
     from lxml import etree
 
 __all__ = [
-    "ACTIVITY_TYPES",
-    "EVENT_TYPES",
-    "GATEWAY_TYPES",
-    "TASK_TYPES",
     "Artifact",
     "Bounds",
     "BpmnModel",
@@ -39,39 +43,6 @@ __all__ = [
     "Shape",
 ]
 
-TASK_TYPES = frozenset(
-    {
-        "task",
-        "userTask",
-        "manualTask",
-        "serviceTask",
-        "sendTask",
-        "receiveTask",
-        "scriptTask",
-        "businessRuleTask",
-    }
-)
-SUBPROCESS_TYPES = frozenset({"subProcess", "adHocSubProcess", "transaction"})
-ACTIVITY_TYPES = TASK_TYPES | SUBPROCESS_TYPES | {"callActivity"}
-EVENT_TYPES = frozenset(
-    {
-        "startEvent",
-        "endEvent",
-        "intermediateCatchEvent",
-        "intermediateThrowEvent",
-        "boundaryEvent",
-        "implicitThrowEvent",
-    }
-)
-GATEWAY_TYPES = frozenset(
-    {
-        "exclusiveGateway",
-        "parallelGateway",
-        "inclusiveGateway",
-        "eventBasedGateway",
-        "complexGateway",
-    }
-)
 FLOW_NODE_TYPES = ACTIVITY_TYPES | EVENT_TYPES | GATEWAY_TYPES
 
 #: Event definition tag -> short kind.

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from fvmprocess._shared.xml import DEFAULT_MAX_BYTES, load_source, parse_xml
 from fvmprocess.bpmn.model import (
     EVENT_DEFINITION_KINDS,
     FLOW_NODE_TYPES,
@@ -30,7 +31,6 @@ from fvmprocess.bpmn.model import (
     SequenceFlow,
     Shape,
 )
-from fvmprocess.bpmn.xml import DEFAULT_MAX_BYTES, load_source, parse_xml
 from fvmprocess.errors import BpmnError
 
 if TYPE_CHECKING:

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from fvmprocess.bpmn.model import GATEWAY_TYPES, TASK_TYPES, BpmnModel, FlowNode
+from fvmprocess._shared.vocab import GATEWAY_TYPES, TASK_TYPES
+from fvmprocess.bpmn.model import BpmnModel, FlowNode
 from fvmprocess.errors import TranslationError
 
 __all__ = ["DEFAULT_MAX_STATES", "Problem", "validate"]

@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from fvmprocess.report._builder import ReportBuilder, ReportOptions, render_report
 from fvmprocess.report._diagram import render_diagram
-from fvmprocess.report._privacy import redact
+from fvmprocess._shared.privacy import redact
 
 __all__ = ["ReportBuilder", "ReportOptions", "redact", "render_diagram", "render_report"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fvmprocess.errors import RenderError
 from fvmprocess.overlay import deviation_overlay, fmt_count, fmt_share
 from fvmprocess.report._charts import BarRow, StripRow, ranking_chart, time_limit_chart
-from fvmprocess.report._privacy import redact, redact_deep, scan
+from fvmprocess._shared.privacy import redact, redact_deep, scan
 from fvmprocess.report._text import KIND_LABELS, LABELS, MOVE_LABELS
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from fvmprocess.errors import RenderError
-from fvmprocess.report._privacy import redact
+from fvmprocess._shared.privacy import redact
 
 if TYPE_CHECKING:
     from fvmprocess.bpmn.model import BpmnModel

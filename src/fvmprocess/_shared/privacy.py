@@ -1,4 +1,5 @@
-"""Privacy by default: redaction of personal identity numbers and the final output scan."""
+"""Privacy by default: the small-count rule, redaction of personal identity numbers and the
+final output scan. The one place these rules live (``docs/reports.md``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,44 @@ from typing import Any
 
 from fvmprocess.errors import RenderError
 
-__all__ = ["PNR_PATTERN", "REDACTED", "redact", "redact_deep", "scan"]
+__all__ = [
+    "MIN_CELL",
+    "PNR_PATTERN",
+    "REDACTED",
+    "SMALL",
+    "format_count",
+    "is_small",
+    "redact",
+    "redact_deep",
+    "scan",
+]
+
+#: The smallest count a document may show. Counts from 1 to ``MIN_CELL - 1`` are suppressed.
+MIN_CELL = 5
+#: How a suppressed count is written.
+SMALL = f"<{MIN_CELL}"
+
+
+def is_small(n: int | None) -> bool:
+    """True for a count that must not be shown (1 to ``MIN_CELL - 1``; 0 and None are not).
+
+    Example:
+        >>> [is_small(n) for n in (0, 1, 4, 5)]
+        [False, True, True, False]
+    """
+    return n is not None and 0 < n < MIN_CELL
+
+
+def format_count(n: int | None, *, none: str = "–") -> str:
+    """A count for a document: ``"<5"`` for 1–4, ``none`` for None, else the number.
+
+    Example:
+        >>> format_count(3), format_count(12), format_count(None)
+        ('<5', '12', '–')
+    """
+    if n is None:
+        return none
+    return SMALL if is_small(n) else str(n)
 
 #: A Swedish personnummer or samordningsnummer (day + 60): ``YYMMDD-NNNN``, ``YYMMDD+NNNN``,
 #: ``YYYYMMDDNNNN``, ``YYYYMMDD-NNNN`` and ``YYMMDDNNNN``; not inside a longer digit run.
