@@ -369,6 +369,26 @@ def test_every_real_file_translates_or_names_the_element(shared_real: Path) -> N
                 to_petri_net(model)
             assert REFUSED[rel] in str(info.value)
             continue
+        if model.read_issues:  # half-finished drawings: refused, naming the element and line
+            with pytest.raises(TranslationError) as info:
+                to_petri_net(model)
+            first = model.read_issues[0]
+            assert f"line {first.line}, element {first.element}" in str(info.value), rel
+            continue
+        if not model.processes:  # an empty canvas
+            with pytest.raises(TranslationError, match="no process"):
+                to_petri_net(model)
+            continue
+        if rel.startswith("camunda-training/"):  # drawn by people: a net or a named refusal
+            try:
+                net = to_petri_net(model)
+            except TranslationError as e:
+                assert any(i in str(e) for i in model.nodes) or any(
+                    i in str(e) for i in model.flows
+                ), (rel, str(e))
+                continue
+            assert net.places and net.transitions, rel
+            continue
         net = to_petri_net(model)
         assert net.places and net.transitions, rel
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from fvmprocess.align import Aligner
 from fvmprocess.bpmn.reader import read_bpmn
-from fvmprocess.bpmn.validate import validate
+from fvmprocess.validate import validate
 from fvmprocess.cli import main
 from fvmprocess.errors import BpmnError, FvmProcessError, LogError, PnmlError, UnsafeXmlError
 from fvmprocess.eventlog import EventLog, ReadLimits, read_log

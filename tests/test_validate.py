@@ -1,4 +1,4 @@
-"""Tests for fvmprocess.bpmn.validate: one deliberately broken model per finding."""
+"""Tests for fvmprocess.validate: one deliberately broken model per finding."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fvmprocess.bpmn import BpmnModel, read_bpmn
-from fvmprocess.bpmn.validate import Problem, validate
+from fvmprocess.validate import Problem, validate
 
 NS = 'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 DI = (

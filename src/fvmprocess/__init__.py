@@ -16,8 +16,8 @@ _LAZY: dict[str, str] = {
     "BpmnModel": "fvmprocess.bpmn.model",
     "read_bpmn": "fvmprocess.bpmn.reader",
     "write_bpmn": "fvmprocess.bpmn.writer",
-    "validate": "fvmprocess.bpmn.validate",
-    "Problem": "fvmprocess.bpmn.validate",
+    "validate": "fvmprocess.validate",
+    "Problem": "fvmprocess.validate",
     "to_svg": "fvmprocess.bpmn.draw",
     "Overlay": "fvmprocess.bpmn.draw",
     "auto_layout": "fvmprocess.bpmn.layout",
@@ -117,7 +117,7 @@ if TYPE_CHECKING:
     from fvmprocess.bpmn.layout import auto_layout
     from fvmprocess.bpmn.model import BpmnModel
     from fvmprocess.bpmn.reader import read_bpmn
-    from fvmprocess.bpmn.validate import Problem, validate
+    from fvmprocess.validate import Problem, validate
     from fvmprocess.bpmn.writer import write_bpmn
     from fvmprocess.catalog import Catalog, StandardProcess, catalog
     from fvmprocess.compile import to_automaton, to_petri_net

@@ -161,7 +161,7 @@ def _load_model(file_or_id: str) -> Any:
 def validate(file_or_id: str, no_soundness: bool, xsd: bool, fmt: str) -> None:
     """Validate a BPMN file or a catalogue process. Exit 0 clean, 1 problems, 2 unreadable."""
     with _errors():
-        from fvmprocess.bpmn.validate import validate as run
+        from fvmprocess.validate import validate as run
 
         model = _load_model(file_or_id)
         problems = run(model, soundness=not no_soundness)

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, product
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from fvmprocess._shared.vocab import TASK_TYPES
@@ -667,7 +668,7 @@ def post_dominator(node: str, succ: dict[str, list[str]]) -> str | None:
     """The immediate post-dominator of ``node`` in a graph given by successor lists.
 
     Nodes without successors lead to a virtual exit. Used to find the join that closes a
-    split (the block structure of gateways), here and in :mod:`fvmprocess.bpmn.validate`.
+    split (the block structure of gateways), here and in :mod:`fvmprocess.validate`.
     """
     exit_ = "\x00exit"
     ids = list(succ)
@@ -728,21 +729,48 @@ def to_petri_net(
         >>> net.is_workflow_net()  # doctest: +SKIP
         True
     """
-    net, _ = _translate(model, process=process, catalog=catalog, label=label)
-    return net
+    return translate(model, process=process, catalog=catalog, label=label).net
 
 
-def _translate(
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A workflow net with, per place, the BPMN elements producing and consuming its tokens.
+
+    Attributes:
+        net: the workflow net.
+        places: place id -> (producing element id, consuming element id), None at the ends.
+    """
+
+    net: PetriNet
+    places: Mapping[str, tuple[str | None, str | None]]
+
+
+def translate(
     model: BpmnModel,
     *,
     process: str | None = None,
     catalog: Any = None,
     label: Literal["id", "name"] = "id",
     max_scope_states: int = _MAX_SCOPE_STATES,
-) -> tuple[PetriNet, dict[str, tuple[str | None, str | None]]]:
-    """The net and, per place, the BPMN elements producing and consuming its tokens."""
+) -> Translation:
+    """Translate ``model`` and keep where each place comes from (for validation messages).
+
+    Raises:
+        TranslationError: a construct cannot be translated, or the model has elements the
+            lenient reader kept but that are not valid BPMN (named in the message).
+    """
     if label not in ("id", "name"):
         raise ValueError(f"label must be 'id' or 'name', not {label!r}")
+    if model.read_issues:
+        first = model.read_issues[0]
+        more = len(model.read_issues) - 1
+        raise TranslationError(
+            first.message
+            + (f" (and {more} more problem{'s' if more > 1 else ''}; run validate)" if more else "")
+            + "; fix the model before checking against it",
+            source=model.source,
+            place=f"line {first.line}, element {first.element}",
+        )
     try:
         proc = model.process(process)
     except KeyError as e:
@@ -755,7 +783,7 @@ def _translate(
     tr.place("sink", proc.id, None)
     ctx = _Ctx(model, proc.id, "", ((model.source, proc.id),))
     tr.scope(ctx, None, "source", ["sink"], False)
-    return tr.build(proc.name or proc.id), dict(tr.places)
+    return Translation(tr.build(proc.name or proc.id), MappingProxyType(dict(tr.places)))
 
 
 def to_automaton(

@@ -59,7 +59,7 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the main job; returns what was written and found (also used by the tests)."""
     from fvmprocess.bpmn.schema import validate_xsd
-    from fvmprocess.bpmn.validate import validate
+    from fvmprocess.validate import validate
     from fvmprocess.catalog import catalog
     from fvmprocess.conformance import check
     from fvmprocess.eventlog import ActivityMapping, read_log

@@ -39,6 +39,7 @@ __all__ = [
     "MessageFlow",
     "Participant",
     "Process",
+    "ReadIssue",
     "SequenceFlow",
     "Shape",
 ]
@@ -334,6 +335,28 @@ class Diagram:
         return Bounds(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
 
 
+@dataclass(frozen=True, slots=True)
+class ReadIssue:
+    """Something a modelling tool wrote that the reader kept but that is not valid BPMN.
+
+    The reader is lenient (whatever Camunda Modeler, bpmn-moddle or Signavio open is read and
+    kept losslessly); :func:`fvmprocess.validate` reports each issue as an error, and
+    conformance refuses a model that has one.
+
+    Attributes:
+        code: what is wrong: ``"missing_id"``, ``"duplicate_id"``, ``"flow_missing_end"``,
+            ``"shape_missing_bounds"``.
+        element: the element's id, or a placeholder ``"<tag line N>"`` when it has none.
+        line: the line in the file.
+        message: a sentence for the user.
+    """
+
+    code: str
+    element: str
+    line: int | None
+    message: str
+
+
 @dataclass(frozen=True, eq=False)
 class BpmnModel:
     """A BPMN 2.0 ``<definitions>`` document, typed.
@@ -356,6 +379,7 @@ class BpmnModel:
         diagrams: the BPMN DI diagrams, in document order.
         root_elements: id -> tag of every root element (message, error, signal…).
         source: the file name or ``"<bytes>"``/``"<string>"``.
+        read_issues: what the lenient reader kept but is not valid BPMN (see :class:`ReadIssue`).
     """
 
     id: str | None
@@ -374,6 +398,7 @@ class BpmnModel:
     diagrams: tuple[Diagram, ...]
     root_elements: Mapping[str, str]
     source: str = "<model>"
+    read_issues: tuple[ReadIssue, ...] = ()
     _tree: etree._ElementTree | None = field(default=None, repr=False, compare=False)
     _ids: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
@@ -423,6 +448,17 @@ class BpmnModel:
     def has_di(self) -> bool:
         """True if at least one diagram draws at least one shape."""
         return any(d.shapes for d in self.diagrams)
+
+    @property
+    def xml(self) -> etree._ElementTree:
+        """The parsed XML document this model views (every element, also those not modelled).
+
+        Raises:
+            ValueError: the model was built in code, not read from XML.
+        """
+        if self._tree is None:
+            raise ValueError(f"{self.source}: this model was not read from XML")
+        return self._tree
 
     def element_type(self, id: str) -> str | None:
         """The XML tag (local name) of any element with this id, or None."""

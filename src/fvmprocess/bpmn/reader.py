@@ -11,11 +11,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from fvmprocess._shared.vocab import SUBPROCESS_TYPES
 from fvmprocess._shared.xml import DEFAULT_MAX_BYTES, load_source, parse_xml
 from fvmprocess.bpmn.model import (
     EVENT_DEFINITION_KINDS,
     FLOW_NODE_TYPES,
-    SUBPROCESS_TYPES,
     Artifact,
     Bounds,
     BpmnModel,
@@ -28,6 +28,7 @@ from fvmprocess.bpmn.model import (
     MessageFlow,
     Participant,
     Process,
+    ReadIssue,
     SequenceFlow,
     Shape,
 )
@@ -127,6 +128,18 @@ class _Reader:
         self.lanes: dict[str, Lane] = {}
         self.lane_of: dict[str, str] = {}
         self.ids: dict[str, str] = {}
+        self.issues: list[ReadIssue] = []
+
+    def note(self, code: str, element: str, el: etree._Element, message: str) -> None:
+        """Keep what a tool wrote but record why it is not valid BPMN (lenient reading)."""
+        line = el.sourceline
+        self.issues.append(
+            ReadIssue(code, element, line if isinstance(line, int) else None, message)
+        )
+
+    def placeholder(self, el: etree._Element) -> str:
+        """A stand-in key for an element without an id; never a valid XML id, so no clash."""
+        return f"<{_local(el)} line {el.sourceline}>"
 
     def fail(self, message: str, el: etree._Element) -> BpmnError:
         where = f"line {el.sourceline}"
@@ -174,6 +187,14 @@ class _Reader:
                                 )
                             )
                         elif t == "messageFlow":
+                            if not (el.get("sourceRef") and el.get("targetRef")):
+                                self.note(
+                                    "flow_missing_end",
+                                    el.get("id") or self.placeholder(el),
+                                    el,
+                                    "<messageFlow> needs both sourceRef and targetRef",
+                                )
+                                continue
                             message_flows.append(
                                 MessageFlow(
                                     el.get("id", ""),
@@ -212,6 +233,7 @@ class _Reader:
             diagrams=tuple(diagrams),
             root_elements=MappingProxyType(root_elements),
             source=self.name,
+            read_issues=tuple(self.issues),
             _tree=self.tree,
             _ids=MappingProxyType(self.ids),
         )
@@ -220,7 +242,8 @@ class _Reader:
     def read_process(self, el: etree._Element) -> Process:
         pid = el.get("id")
         if not pid:
-            raise self.fail("<process> has no id", el)
+            pid = self.placeholder(el)
+            self.note("missing_id", pid, el, "<process> has no id")
         before_nodes, before_flows = set(self.nodes), set(self.flows)
         for lane_set in el.findall(_B + "laneSet"):
             self.read_lanes(lane_set, pid, None)
@@ -293,9 +316,13 @@ class _Reader:
     def read_node(self, el: etree._Element, tag: str, pid: str, parent: str | None) -> None:
         nid = el.get("id")
         if not nid:
-            raise self.fail(f"<{tag}> has no id (every flow node needs one)", el)
+            nid = self.placeholder(el)
+            self.note("missing_id", nid, el, f"<{tag}> has no id (every flow node needs one)")
         if nid in self.nodes:
-            raise self.fail(f"duplicate id {nid!r}: ids must be unique in a file", el)
+            self.note(
+                "duplicate_id", nid, el, f"duplicate id {nid!r}: ids must be unique in a file"
+            )
+            return
         defs: list[EventDefinition] = []
         for d in el:
             kind = EVENT_DEFINITION_KINDS.get(_local(d))
@@ -359,12 +386,20 @@ class _Reader:
     def read_flow(self, el: etree._Element, pid: str, parent: str | None) -> None:
         fid = el.get("id")
         if not fid:
-            raise self.fail("<sequenceFlow> has no id", el)
+            fid = self.placeholder(el)
+            self.note("missing_id", fid, el, "<sequenceFlow> has no id")
         if fid in self.flows:
-            raise self.fail(f"duplicate id {fid!r}: ids must be unique in a file", el)
+            self.note(
+                "duplicate_id", fid, el, f"duplicate id {fid!r}: ids must be unique in a file"
+            )
+            return
         src, tgt = _ref(el.get("sourceRef")), _ref(el.get("targetRef"))
         if not src or not tgt:
-            raise self.fail("<sequenceFlow> needs both sourceRef and targetRef", el)
+            missing = " and ".join(a for a, v in (("sourceRef", src), ("targetRef", tgt)) if not v)
+            # Half-finished models (a flow dragged but not connected) are what tools save; the
+            # XML is kept for a lossless round trip, the flow stays out of the process graph.
+            self.note("flow_missing_end", fid, el, f"<sequenceFlow> has no {missing}")
+            return
         cond = el.find(_B + "conditionExpression")
         self.flows[fid] = SequenceFlow(
             fid, src, tgt, el.get("name"), _text(cond) if cond is not None else None, pid, parent
@@ -382,7 +417,11 @@ class _Reader:
                 if tag == di + "BPMNShape":
                     b = _bounds(child.find("{%s}Bounds" % DC_NS), self.name)
                     if b is None:
-                        raise self.fail("<BPMNShape> has no <dc:Bounds>", child)
+                        ref = child.get("bpmnElement") or child.get("id") or self.placeholder(child)
+                        self.note(
+                            "shape_missing_bounds", ref, child, "<BPMNShape> has no <dc:Bounds>"
+                        )
+                        continue
                     label = child.find(di + "BPMNLabel")
                     lb = (
                         _bounds(label.find("{%s}Bounds" % DC_NS), self.name)

@@ -22,6 +22,7 @@ from typing import Literal
 
 from fvmprocess._shared.vocab import GATEWAY_TYPES, TASK_TYPES
 from fvmprocess.bpmn.model import BpmnModel, FlowNode
+from fvmprocess.compile import post_dominator, translate
 from fvmprocess.errors import TranslationError
 
 __all__ = ["DEFAULT_MAX_STATES", "Problem", "validate"]
@@ -75,6 +76,14 @@ class _Checker:
             if p.id == element:
                 return f"process '{p.name}' ({element})" if p.name else f"process {element}"
         return element
+
+    # -- what the lenient reader kept ---------------------------------------------------------
+    def read_issues(self) -> None:
+        for issue in self.model.read_issues:
+            if issue.code == "duplicate_id":
+                continue  # reported by duplicate_ids() from the XML, with every copy
+            where = f" (line {issue.line})" if issue.line else ""
+            self.add("error", issue.code.replace("_", "-"), issue.element, issue.message + where)
 
     # -- references ---------------------------------------------------------------------------
     def references(self) -> None:
@@ -285,7 +294,7 @@ class _Checker:
                 continue
             if len(succ[k.id]) < 2:
                 continue
-            join = _post_dominator(k.id, succ)
+            join = post_dominator(k.id, succ)
             jn = byid.get(join) if join else None
             if jn is None or jn.type not in GATEWAY_TYPES or len(pred[jn.id]) < 2:
                 continue
@@ -309,11 +318,10 @@ class _Checker:
 
     # -- soundness --------------------------------------------------------------------------------
     def soundness(self, max_states: int) -> None:
-        from fvmprocess.compile import _translate
-
         m = self.model
         try:
-            net, place_info = _translate(m)
+            translation = translate(m)
+            net, place_info = translation.net, translation.places
         except TranslationError as e:
             element = (
                 e.place[len("element ") :] if e.place and e.place.startswith("element ") else None
@@ -467,12 +475,6 @@ def _reach(starts: list[str], nxt: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def _post_dominator(node: str, succ: dict[str, list[str]]) -> str | None:
-    from fvmprocess.compile import post_dominator
-
-    return post_dominator(node, succ)
-
-
 def validate(
     model: BpmnModel, *, soundness: bool = True, max_states: int = DEFAULT_MAX_STATES
 ) -> list[Problem]:
@@ -499,10 +501,11 @@ def validate(
         ['deadlock']
     """
     checker = _Checker(model)
+    checker.read_issues()
     checker.duplicate_ids()
     checker.references()
     checker.structure()
-    if soundness:
+    if soundness and not model.read_issues:
         checker.soundness(max_states)
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(checker.problems, key=lambda p: order[p.severity])
