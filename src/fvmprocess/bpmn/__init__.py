@@ -19,7 +19,7 @@ from fvmprocess.bpmn.model import (
     Shape,
 )
 from fvmprocess.bpmn.reader import read_bpmn
-from fvmprocess.bpmn.writer import to_bytes, with_diagram, write_bpmn
+from fvmprocess.bpmn.writer import to_bytes, write_bpmn
 
 __all__ = [
     "Artifact",
@@ -38,6 +38,5 @@ __all__ = [
     "Shape",
     "read_bpmn",
     "to_bytes",
-    "with_diagram",
     "write_bpmn",
 ]

@@ -14,19 +14,27 @@ A layered (Sugiyama-style) layout, deterministic for the same model:
 5. flows are routed orthogonally between shape borders through the gaps between columns.
 
 The result is a copy of the model with a new ``BPMNDiagram`` (see
-:func:`fvmprocess.bpmn.writer.with_diagram`), so it can be drawn or written back to a file.
+:func:`with_diagram`), so it can be drawn or written back to a file.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fvmprocess._shared.vocab import SUBPROCESS_TYPES
 from fvmprocess.bpmn.model import Bounds, BpmnModel, FlowNode
+from fvmprocess.bpmn.namespaces import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS
+from fvmprocess.bpmn.reader import read_bpmn
+from fvmprocess.errors import BpmnError
 
-__all__ = ["LayoutConfig", "auto_layout"]
+if TYPE_CHECKING:
+    from lxml import etree
+
+__all__ = ["LayoutConfig", "auto_layout", "with_diagram"]
 
 Point = tuple[float, float]
 
@@ -389,7 +397,6 @@ class _Layout:
 
     # -- the whole model --------------------------------------------------------------------
     def run(self) -> BpmnModel:
-        from fvmprocess.bpmn.writer import with_diagram
 
         cfg = self.cfg
         m = self.model
@@ -571,3 +578,62 @@ def auto_layout(
     if model.has_di and not force:
         return model
     return _Layout(model, config or LayoutConfig()).run()
+
+
+def with_diagram(
+    model: BpmnModel,
+    shapes: dict[str, Bounds],
+    edges: dict[str, Sequence[tuple[float, float]]],
+    *,
+    expanded: Sequence[str] = (),
+    replace: bool = True,
+    diagram_id: str = "BPMNDiagram_fvm",
+) -> BpmnModel:
+    """A copy of the model with a BPMN DI diagram for the given shapes and edges.
+
+    Used by the automatic layout: give every element id its bounds and every flow its
+    waypoints. With ``replace`` (default) existing diagrams are removed first.
+    """
+    from lxml import etree
+
+    if model._tree is None:
+        raise BpmnError("model has no XML tree", source=model.source)
+    root = copy.deepcopy(model._tree.getroot())
+    di = "{%s}" % BPMNDI_NS
+    if replace:
+        for d in root.findall(di + "BPMNDiagram"):
+            root.remove(d)
+    nsmap = {"bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
+    diagram = etree.SubElement(root, di + "BPMNDiagram", {"id": diagram_id}, nsmap=nsmap)
+    plane_el = (model.participants and _collaboration_id(root)) or (
+        model.process().id if model.processes else ""
+    )
+    plane = etree.SubElement(
+        diagram, di + "BPMNPlane", {"id": diagram_id + "_plane", "bpmnElement": plane_el}
+    )
+    for eid, b in shapes.items():
+        attrs = {"id": f"{eid}_di", "bpmnElement": eid}
+        if eid in expanded:
+            attrs["isExpanded"] = "true"
+        if model.element_type(eid) in ("participant", "lane"):
+            attrs["isHorizontal"] = "true"
+        s = etree.SubElement(plane, di + "BPMNShape", attrs)
+        etree.SubElement(
+            s,
+            "{%s}Bounds" % DC_NS,
+            {"x": _fmt(b.x), "y": _fmt(b.y), "width": _fmt(b.width), "height": _fmt(b.height)},
+        )
+    for eid, pts in edges.items():
+        e = etree.SubElement(plane, di + "BPMNEdge", {"id": f"{eid}_di", "bpmnElement": eid})
+        for x, y in pts:
+            etree.SubElement(e, "{%s}waypoint" % DI_NS, {"x": _fmt(x), "y": _fmt(y)})
+    return read_bpmn(etree.tostring(root))
+
+
+def _collaboration_id(root: etree._Element) -> str:
+    c = root.find("{%s}collaboration" % BPMN_NS)
+    return c.get("id", "") if c is not None else ""
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.2f}".rstrip("0").rstrip(".")

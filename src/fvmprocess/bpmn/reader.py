@@ -32,22 +32,13 @@ from fvmprocess.bpmn.model import (
     SequenceFlow,
     Shape,
 )
+from fvmprocess.bpmn.namespaces import BPMN_NS, BPMNDI_NS, COLOR_NS, DC_NS, DI_NS
 from fvmprocess.errors import BpmnError
 
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["BPMNDI_NS", "BPMN_NS", "DC_NS", "DI_NS", "read_bpmn"]
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
-DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-_COLOR_NS = (
-    "http://www.omg.org/spec/BPMN/non-normative/color/1.0",
-    "http://bpmn.io/schema/bpmn/biocolor/1.0",
-)
+__all__ = ["read_bpmn"]
 
 _B = "{%s}" % BPMN_NS
 _DATA_TYPES = {
@@ -429,7 +420,7 @@ class _Reader:
                         else None
                     )
                     fill = stroke = None
-                    for ns in _COLOR_NS:
+                    for ns in COLOR_NS:
                         fill = (
                             fill
                             or child.get("{%s}background-color" % ns)

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fvmprocess.bpmn.model import Bounds, BpmnModel
-from fvmprocess.bpmn.reader import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS, read_bpmn
+from fvmprocess.bpmn.model import BpmnModel
+from fvmprocess.bpmn.namespaces import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS
 from fvmprocess.bpmn.schema import child_order
 from fvmprocess.errors import BpmnError
 
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["repair", "to_bytes", "with_diagram", "write_bpmn"]
+__all__ = ["repair", "to_bytes", "write_bpmn"]
 
 _SCHEMA_NS = (BPMN_NS, BPMNDI_NS, DC_NS, DI_NS)
 
@@ -185,62 +184,3 @@ def write_bpmn(
     except OSError as e:
         raise BpmnError(f"cannot write the file ({e.strerror})", source=str(out)) from e
     return out
-
-
-def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:.2f}".rstrip("0").rstrip(".")
-
-
-def with_diagram(
-    model: BpmnModel,
-    shapes: dict[str, Bounds],
-    edges: dict[str, Sequence[tuple[float, float]]],
-    *,
-    expanded: Sequence[str] = (),
-    replace: bool = True,
-    diagram_id: str = "BPMNDiagram_fvm",
-) -> BpmnModel:
-    """A copy of the model with a BPMN DI diagram for the given shapes and edges.
-
-    Used by the automatic layout: give every element id its bounds and every flow its
-    waypoints. With ``replace`` (default) existing diagrams are removed first.
-    """
-    from lxml import etree
-
-    if model._tree is None:
-        raise BpmnError("model has no XML tree", source=model.source)
-    root = copy.deepcopy(model._tree.getroot())
-    di = "{%s}" % BPMNDI_NS
-    if replace:
-        for d in root.findall(di + "BPMNDiagram"):
-            root.remove(d)
-    nsmap = {"bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
-    diagram = etree.SubElement(root, di + "BPMNDiagram", {"id": diagram_id}, nsmap=nsmap)
-    plane_el = (model.participants and _collaboration_id(root)) or (
-        model.process().id if model.processes else ""
-    )
-    plane = etree.SubElement(
-        diagram, di + "BPMNPlane", {"id": diagram_id + "_plane", "bpmnElement": plane_el}
-    )
-    for eid, b in shapes.items():
-        attrs = {"id": f"{eid}_di", "bpmnElement": eid}
-        if eid in expanded:
-            attrs["isExpanded"] = "true"
-        if model.element_type(eid) in ("participant", "lane"):
-            attrs["isHorizontal"] = "true"
-        s = etree.SubElement(plane, di + "BPMNShape", attrs)
-        etree.SubElement(
-            s,
-            "{%s}Bounds" % DC_NS,
-            {"x": _fmt(b.x), "y": _fmt(b.y), "width": _fmt(b.width), "height": _fmt(b.height)},
-        )
-    for eid, pts in edges.items():
-        e = etree.SubElement(plane, di + "BPMNEdge", {"id": f"{eid}_di", "bpmnElement": eid})
-        for x, y in pts:
-            etree.SubElement(e, "{%s}waypoint" % DI_NS, {"x": _fmt(x), "y": _fmt(y)})
-    return read_bpmn(etree.tostring(root))
-
-
-def _collaboration_id(root: etree._Element) -> str:
-    c = root.find("{%s}collaboration" % BPMN_NS)
-    return c.get("id", "") if c is not None else ""
