@@ -19,8 +19,10 @@ case "${FVM_EXTRAS:-dev}" in *dev*|*spark*) command -v java >/dev/null 2>&1 || n
 case "${FVM_EXTRAS:-dev}" in *dev*) command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm) ;; esac
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+  # wait for another apt/dpkg run (unattended upgrades on a fresh machine) instead of failing
+  lock=(-o DPkg::Lock::Timeout=600)
+  $SUDO apt-get "${lock[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${lock[@]}" install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 extras=${FVM_EXTRAS:-dev}
 if true; then

@@ -73,6 +73,13 @@ def test_validate_exit_codes(run: CliRunner, tmp_path: Path) -> None:
     assert "Traceback" not in r.output
 
 
+def test_validate_says_not_proven_beyond_the_state_limit(run: CliRunner) -> None:
+    """A soundness check cut short is not a clean bill of health: exit 1, 'not proven'."""
+    r = run.invoke(main, ["validate", "akutmottagning", "--max-states", "3", "--no-xsd"])
+    assert r.exit_code == 1, r.output
+    assert "soundness-not-proven" in r.output and "not proven" in r.output
+
+
 def test_render_and_convert(run: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "akut.svg"
     r = run.invoke(main, ["render", "akutmottagning", "-o", str(out)])

@@ -157,20 +157,34 @@ def _load_model(file_or_id: str) -> Any:
     show_default=True,
     help="Also validate against the OMG BPMN 2.0 XSDs.",
 )
+@click.option(
+    "--max-states",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Bound on the markings the soundness check plays out (beyond it: 'not proven').",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def validate(file_or_id: str, no_soundness: bool, xsd: bool, fmt: str) -> None:
-    """Validate a BPMN file or a catalogue process. Exit 0 clean, 1 problems, 2 unreadable."""
+def validate(
+    file_or_id: str, no_soundness: bool, xsd: bool, max_states: int | None, fmt: str
+) -> None:
+    """Validate a BPMN file or a catalogue process.
+
+    Exit 0 clean, 1 problems (also when soundness is not proven within --max-states),
+    2 unreadable.
+    """
     with _errors():
+        from fvmprocess.validate import DEFAULT_MAX_STATES
         from fvmprocess.validate import validate as run
 
         model = _load_model(file_or_id)
-        problems = run(model, soundness=not no_soundness)
+        problems = run(
+            model, soundness=not no_soundness, max_states=max_states or DEFAULT_MAX_STATES
+        )
         xsd_problems = []
         if xsd:
             from fvmprocess.bpmn.schema import validate_xsd
 
-            assert model._tree is not None
-            xsd_problems = validate_xsd(model._tree)
+            xsd_problems = validate_xsd(model.xml)
         name = model.source
         items = [
             {"severity": p.severity, "code": p.code, "element": p.element, "message": p.message}
@@ -258,8 +272,7 @@ def convert(input_path: str, output: str, repair: bool) -> None:
 
             from fvmprocess.bpmn.writer import repair as run_repair
 
-            assert model._tree is not None
-            for fix in run_repair(copy.deepcopy(model._tree.getroot())):
+            for fix in run_repair(copy.deepcopy(model.xml.getroot())):
                 click.echo(f"{input_path}: repaired: {fix}", err=True)
         write_bpmn(model, output, repair_schema=repair)
         click.echo(f"wrote {output}")

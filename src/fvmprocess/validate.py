@@ -418,11 +418,12 @@ class _Checker:
                 )
         if not complete:
             self.add(
-                "info",
-                "soundness-unknown",
+                "warning",
+                "soundness-not-proven",
                 None,
-                f"more than {max_states} reachable states: soundness was only checked partly "
-                "(raise max_states to check it fully)",
+                f"soundness not proven: more than {max_states} reachable states, so only part "
+                "of the behaviour was played out; the findings so far are real, but deadlocks "
+                "and dead activities beyond the limit would be missed (raise max_states)",
             )
             return
         flagged = {p.element for p in self.problems if p.code == "unreachable-node"}
@@ -489,8 +490,8 @@ def validate(
     Args:
         model: the model to check.
         soundness: also run the behavioural (soundness) checks.
-        max_states: bound on reachable markings explored; beyond it an ``info``
-            ``soundness-unknown`` finding is added.
+        max_states: bound on reachable markings explored; beyond it a ``warning``
+            ``soundness-not-proven`` finding is added.
 
     Returns:
         The findings, errors first; an empty list for a clean model.
