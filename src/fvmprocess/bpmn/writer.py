@@ -149,13 +149,15 @@ def to_bytes(model: BpmnModel, *, encoding: str = "UTF-8", repair_schema: bool =
     """Serialise the model as BPMN 2.0 XML in schema order (see :func:`write_bpmn`)."""
     if model._tree is None:
         raise BpmnError("model has no XML tree to write", source=model.source)
-    root = copy.deepcopy(model._tree.getroot())
+    # The whole document, so comments and processing instructions outside the root survive.
+    tree = copy.deepcopy(model._tree)
+    root = tree.getroot()
     if repair_schema:
         repair(root)
     _reorder(root)
     from lxml import etree
 
-    data = etree.tostring(root, xml_declaration=True, encoding=encoding)
+    data = etree.tostring(tree, xml_declaration=True, encoding=encoding)
     assert isinstance(data, bytes)
     return data if data.endswith(b"\n") else data + b"\n"
 
