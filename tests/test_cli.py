@@ -48,6 +48,37 @@ def test_models_list_json(run: CliRunner) -> None:
     assert all(Path(x["path"]).exists() for x in rows)
 
 
+def _one_process_catalogue(tmp_path: Path, pid: str = "sepsis_akut") -> Path:
+    import shutil
+
+    from fvmprocess.catalog import default_models_dir
+
+    folder = tmp_path / "region"
+    folder.mkdir()
+    for ext in (".bpmn", ".yaml"):
+        shutil.copy(default_models_dir() / f"{pid}{ext}", folder / f"{pid}{ext}")
+    return folder
+
+
+def test_catalog_option_and_environment_variable(run: CliRunner, tmp_path: Path) -> None:
+    folder = _one_process_catalogue(tmp_path)
+    r = run.invoke(main, ["--catalog", str(folder), "models", "list", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert [x["id"] for x in json.loads(r.output)] == ["sepsis_akut"]
+    r = run.invoke(
+        main, ["models", "list", "--format", "json"], env={"FVMPROCESS_CATALOG": str(folder)}
+    )
+    assert r.exit_code == 0, r.output
+    assert [x["id"] for x in json.loads(r.output)] == ["sepsis_akut"]
+    # a process id resolves in the chosen catalogue only
+    r = run.invoke(main, ["--catalog", str(folder), "validate", "akutmottagning"])
+    assert r.exit_code == 2 and "akutmottagning" in r.output
+    r = run.invoke(main, ["--catalog", str(folder), "validate", "sepsis_akut", "--no-xsd"])
+    assert r.exit_code in (0, 1), r.output
+    r = run.invoke(main, ["--catalog", str(tmp_path / "nope"), "models", "list"])
+    assert r.exit_code == 2 and "nope" in r.output
+
+
 def test_models_show(run: CliRunner) -> None:
     r = run.invoke(main, ["models", "show", "akutmottagning"])
     assert r.exit_code == 0, r.output

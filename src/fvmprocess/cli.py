@@ -43,8 +43,25 @@ def _console() -> Any:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fvmprocess")
-def main() -> None:
+@click.option(
+    "--catalog",
+    "catalog_dir",
+    envvar="FVMPROCESS_CATALOG",
+    show_envvar=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="The region's catalogue folder (<id>.bpmn + <id>.yaml); default: the shipped examples.",
+)
+def main(catalog_dir: str | None) -> None:
     """fvmprocess: standard care processes, unit event logs, conformance and reports."""
+
+
+def _catalog() -> Any:
+    """The catalogue the command line was pointed at (--catalog / FVMPROCESS_CATALOG)."""
+    from fvmprocess.catalog import catalog
+
+    ctx = click.get_current_context(silent=True)
+    path = ctx.find_root().params.get("catalog_dir") if ctx is not None else None
+    return catalog(path)
 
 
 # -- models -----------------------------------------------------------------------------------
@@ -52,7 +69,7 @@ def main() -> None:
 
 @main.group()
 def models() -> None:
-    """The catalogue of standard care processes shipped in models/."""
+    """The catalogue of standard care processes (--catalog DIR, default the shipped models/)."""
 
 
 @models.command("list")
@@ -67,8 +84,6 @@ def models() -> None:
 def models_list(fmt: str) -> None:
     """List the standard processes: id, version, Swedish and English names."""
     with _errors():
-        from fvmprocess.catalog import catalog
-
         rows = [
             {
                 "id": p.id,
@@ -79,7 +94,7 @@ def models_list(fmt: str) -> None:
                 "activities": len(p.metadata.activities),
                 "time_limits": len(p.metadata.time_limits),
             }
-            for p in catalog()
+            for p in _catalog()
         ]
         if fmt == "json":
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -105,9 +120,7 @@ def models_list(fmt: str) -> None:
 def models_show(process_id: str, fmt: str) -> None:
     """Show one standard process: metadata, activities and time limits."""
     with _errors():
-        from fvmprocess.catalog import catalog
-
-        p = catalog()[process_id]
+        p = _catalog()[process_id]
         md = p.metadata
         if fmt == "json":
             click.echo(md.model_dump_json(indent=2))
@@ -140,9 +153,7 @@ def _load_model(file_or_id: str) -> Any:
     p = Path(file_or_id)
     if p.suffix.lower() in (".bpmn", ".xml") or p.exists():
         return read_bpmn(p)
-    from fvmprocess.catalog import catalog
-
-    return catalog()[file_or_id].model
+    return _catalog()[file_or_id].model
 
 
 # -- validate / render / convert ---------------------------------------------------------------
@@ -341,9 +352,7 @@ def _load_process(process: str) -> Any:
     p = Path(process)
     if p.suffix.lower() in (".bpmn", ".xml") or p.exists():
         return _load_model(process)
-    from fvmprocess.catalog import catalog
-
-    return catalog()[process]  # the StandardProcess: its metadata brings the time limits
+    return _catalog()[process]  # the StandardProcess: its metadata brings the time limits
 
 
 def _run_check(
@@ -527,7 +536,9 @@ def simulate(process: str, cases: int, units: tuple[str, ...], seed: int, output
                 raise click.BadParameter(f"{u!r}: expected NAME=RATE", param_hint="--unit")
             name, rate = u.rsplit("=", 1)
             rates[name] = float(rate)
-        frame = simulate_log(process, cases=cases, units=rates or None, seed=seed)
+        frame = simulate_log(
+            _load_process(process), cases=cases, units=rates or None, seed=seed
+        )
         out = Path(output)
         if out.suffix == ".parquet":
             frame.write_parquet(out)
