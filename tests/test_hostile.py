@@ -17,13 +17,13 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from fvmprocess.align import Aligner
 from fvmprocess.bpmn.reader import read_bpmn
-from fvmprocess.validate import validate
 from fvmprocess.cli import main
+from fvmprocess.conformance.align import Aligner
 from fvmprocess.errors import BpmnError, FvmProcessError, LogError, PnmlError, UnsafeXmlError
 from fvmprocess.eventlog import EventLog, ReadLimits, read_log
 from fvmprocess.petri import PetriNet, Transition, read_pnml
+from fvmprocess.validate import validate
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 PERSONNUMMER = ("19121212-1212", "201212121212")
@@ -70,10 +70,29 @@ BPMN_REFUSED: dict[str, Refused] = {
     "wrong_encoding.bpmn": Refused(BpmnError, ("line 1", "not well-formed XML")),
     "unknown_encoding.bpmn": Refused(BpmnError, ("line 1", "klingon-8")),
     "latin1_undeclared.bpmn": Refused(BpmnError, ("line 5", "encoding")),
-    "duplicate_ids.bpmn": Refused(BpmnError, ("line 6", "element t1", "duplicate id")),
     "bad_number.bpmn": Refused(BpmnError, ("line 12", "not a number")),
-    "process_no_id.bpmn": Refused(BpmnError, ("line 3", "no id")),
 }
+
+#: Read leniently (as Camunda Modeler and bpmn-moddle open them), refused by validation and by
+#: translation, each naming the element and line.
+BPMN_KEPT_BUT_INVALID: dict[str, tuple[str, str, str]] = {
+    "duplicate_ids.bpmn": ("duplicate-id", "t1", "line 6"),
+    "process_no_id.bpmn": ("missing-id", "<process line 3>", "line 3"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BPMN_KEPT_BUT_INVALID))
+def test_bpmn_kept_but_invalid(name: str) -> None:
+    from fvmprocess.compile import to_petri_net
+    from fvmprocess.errors import TranslationError
+
+    code, element, line = BPMN_KEPT_BUT_INVALID[name]
+    model = read_bpmn(HOSTILE / name)
+    errors = [p for p in validate(model) if p.severity == "error"]
+    assert any(p.code == code and p.element == element for p in errors), errors
+    with pytest.raises(TranslationError) as exc:
+        to_petri_net(model)
+    assert line in str(exc.value) and element in str(exc.value) and name in str(exc.value)
 
 
 @pytest.mark.parametrize("name", sorted(BPMN_REFUSED))
