@@ -1,4 +1,4 @@
-"""Tests for fvmprocess.align: exact optimal alignments, ties, costs, fitness, cross-checks."""
+"""Tests for fvmprocess.conformance.align: exact optimal alignments, ties, costs, fitness, cross-checks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fvmprocess.align import Aligner, Alignment, AlignmentCosts, Move, align, align_variants
+from fvmprocess.conformance.align import (
+    Aligner,
+    Alignment,
+    AlignmentCosts,
+    Move,
+    align,
+    align_variants,
+)
 from fvmprocess.errors import ConformanceError
 from fvmprocess.petri import PetriNet, reachability_graph, read_pnml
 from nets import make_net

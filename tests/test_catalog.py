@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import os
 import shutil
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
 from lxml import etree
 
-from fvmprocess.catalog import (
-    Catalog,
-    StandardProcess,
-    TimeLimit,
-    catalog,
-    default_models_dir,
-    parse_duration,
-)
+from fvmprocess._shared.durations import parse_duration
+from fvmprocess.catalog import Catalog, StandardProcess, catalog, default_models_dir
+from fvmprocess.catalog.health import check_process
 from fvmprocess.errors import CatalogError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,7 +116,7 @@ def test_model_is_read_lazily_with_the_bpmn_reader() -> None:
     model = p.model
     assert model is p.model  # cached
     ids = set(model.nodes)
-    assert {a.id for a in p.metadata.activities} <= ids
+    assert set(p.metadata.activities) <= ids
 
 
 # ---- metadata against the BPMN ----------------------------------------------------------------
@@ -133,12 +125,13 @@ def test_model_is_read_lazily_with_the_bpmn_reader() -> None:
 @pytest.mark.parametrize("pid", IDS)
 def test_metadata_matches_bpmn(pid: str) -> None:
     p = CAT[pid]
-    assert p.problems() == []
+    assert check_process(p) == []
     els = _elements(p)
     bpmn_tasks = {i for i, el in els.items() if _local(el) in TASKS}
-    listed = {a.id for a in p.metadata.activities}
+    listed = set(p.metadata.activities)
     assert bpmn_tasks <= listed
-    for a in p.metadata.activities:
+    assert [a.id for a in p.activities] == list(p.metadata.activities)  # in BPMN order
+    for a in p.activities:
         assert _local(els[a.id]) in TASKS | {"subProcess"}
         assert els[a.id].get("name") == a.name.sv
         assert 8 <= len(bpmn_tasks) <= 30
@@ -159,7 +152,7 @@ def test_time_limits_reference_model_and_are_positive(pid: str) -> None:
         if t.target_share is None:
             assert t.target_note, f"{t.id}: a missing target share must be explained"
     for v in p.variations:
-        assert set(v.allowed_skips) <= {a.id for a in p.metadata.activities}
+        assert set(v.allowed_skips) <= set(p.metadata.activities)
 
 
 REQUIRED = {
@@ -214,7 +207,7 @@ def test_svf_targets_and_codes() -> None:
 
 
 def test_medication_process_has_hslf_activities() -> None:
-    names = {a.name.sv for a in CAT["lakemedelsprocess"].metadata.activities}
+    names = {a.name.sv for a in CAT["lakemedelsprocess"].activities}
     assert {"Ordination", "Iordningställande", "Administrering", "Överlämnande"} <= names
     assert any("Uppföljning" in n for n in names)
 
@@ -354,38 +347,7 @@ def _schema(path: Path) -> etree.XMLSchema:
     return _SCHEMAS[path]
 
 
-# ---- generated files are up to date -----------------------------------------------------------
-
-
-def _build_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "fvm_build_models", ROOT / "scripts" / "build_models.py"
-    )
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("fvm_build_models", mod)
-    spec.loader.exec_module(sys.modules["fvm_build_models"])
-    return sys.modules["fvm_build_models"]
-
-
-def test_models_match_their_descriptions() -> None:
-    files = _build_script().build_all()
-    assert len(files) == 2 * len(CAT)
-    for name, data in files.items():
-        assert (MODELS / name).read_bytes() == data, (
-            f"models/{name} is stale: run scripts/build_models.py"
-        )
-
-
-def test_docs_reference_every_process_and_picture() -> None:
-    text = _build_script().build_docs(MODELS)
-    for pid in IDS:
-        assert f"## {pid}" in text
-        assert f"catalog/{pid}.svg" in text
-    assert "VG910" in text and "P35D" in text
-
-
-# ---- invalid metadata -------------------------------------------------------------------------
+# ---- invalid metadata: the catalogue loads the rest, the id's lookup names file and field --------
 
 
 def _copy_models(tmp_path: Path, pid: str = "hoftfraktur") -> Path:
@@ -396,11 +358,17 @@ def _copy_models(tmp_path: Path, pid: str = "hoftfraktur") -> Path:
 
 def test_bad_duration_names_file_and_field(tmp_path: Path) -> None:
     yml = _copy_models(tmp_path)
+    _copy_models(tmp_path, "sepsis_akut")
     data = yaml.safe_load(yml.read_text(encoding="utf-8"))
     data["time_limits"][0]["max_duration"] = "24 timmar"
     yml.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cat = Catalog.from_directory(tmp_path)
+    assert cat.ids() == ["sepsis_akut"]  # the rest of the catalogue still loads
+    (problem,) = cat.problems
+    assert problem.file == str(yml) and problem.code == "invalid-metadata"
+    assert problem.element == "time_limits[0](TL_Operation24h).max_duration"
     with pytest.raises(CatalogError) as exc:
-        Catalog.from_directory(tmp_path)
+        cat["hoftfraktur"]
     msg = str(exc.value)
     assert "hoftfraktur.yaml" in msg
     assert "time_limits[0](TL_Operation24h).max_duration" in msg
@@ -414,9 +382,10 @@ def test_bad_duration_names_file_and_field(tmp_path: Path) -> None:
         (lambda d: d.update(version="one"), "version"),
         (lambda d: d["time_limits"][0].update(target_share=1.5), "target_share"),
         (lambda d: d["time_limits"][0].update(max_duration="PT0M"), "time_limits[0]"),
-        (lambda d: d["time_limits"][0].update(to_activity="Activity_Nope"), "Activity_Nope"),
-        (lambda d: d.update(sources=[]), "sources"),
+        (lambda d: d["time_limits"][0].pop("source"), "needs a source"),
         (lambda d: d.update(unexpected=1), "unexpected"),
+        (lambda d: d.update(name={"sv": "Höft", "en": "Hip"}), "name"),  # labels live in BPMN
+        (lambda d: d.update(activities=["Activity_Ankomst"]), "activities"),
     ],
 )
 def test_invalid_metadata_raises_catalog_error(tmp_path: Path, mutate, field: str) -> None:  # type: ignore[no-untyped-def]
@@ -424,32 +393,54 @@ def test_invalid_metadata_raises_catalog_error(tmp_path: Path, mutate, field: st
     data = yaml.safe_load(yml.read_text(encoding="utf-8"))
     mutate(data)
     yml.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cat = catalog(tmp_path)
+    assert [f.file for f in cat.problems] == [str(yml)]
     with pytest.raises(CatalogError) as exc:
-        catalog(tmp_path)
+        cat["hoftfraktur"]
     assert str(yml) in str(exc.value)
     assert field in str(exc.value)
 
 
-def test_unreadable_yaml_and_missing_bpmn(tmp_path: Path) -> None:
+def test_unreadable_yaml_and_missing_partners_are_listed_not_skipped(tmp_path: Path) -> None:
     yml = _copy_models(tmp_path)
     yml.write_text("id: [unclosed", encoding="utf-8")
+    cat = Catalog.from_directory(tmp_path)
+    (problem,) = cat.problems
+    assert problem.code == "unreadable" and problem.unreadable and problem.file == str(yml)
+    assert problem.element.startswith("line ")
     with pytest.raises(CatalogError, match=r"hoftfraktur\.yaml"):
-        Catalog.from_directory(tmp_path)
+        cat["hoftfraktur"]
     yml.unlink()
+    cat = Catalog.from_directory(tmp_path)  # a .bpmn without its .yaml
+    assert [(f.code, f.file) for f in cat.problems] == [
+        ("bpmn-without-metadata", str(tmp_path / "hoftfraktur.bpmn"))
+    ]
+    assert "models new hoftfraktur" in cat.problems[0].message
     _copy_models(tmp_path)
     (tmp_path / "hoftfraktur.bpmn").unlink()
+    cat = Catalog.from_directory(tmp_path)
+    assert [f.code for f in cat.problems] == ["metadata-without-bpmn"]
     with pytest.raises(CatalogError, match="missing"):
-        Catalog.from_directory(tmp_path)
+        cat["hoftfraktur"]
     with pytest.raises(CatalogError, match="not found"):
         Catalog.from_directory(tmp_path / "nope")
+
+
+def test_duplicate_yaml_keys_are_refused(tmp_path: Path) -> None:
+    yml = _copy_models(tmp_path)
+    yml.write_text(yml.read_text(encoding="utf-8") + "owner: twice\n", encoding="utf-8")
+    (problem,) = Catalog.from_directory(tmp_path).problems
+    assert problem.code == "unreadable" and "owner" in problem.message
 
 
 def test_id_must_match_file_name(tmp_path: Path) -> None:
     yml = _copy_models(tmp_path)
     yml.rename(tmp_path / "annan.yaml")
     (tmp_path / "hoftfraktur.bpmn").rename(tmp_path / "annan.bpmn")
+    cat = Catalog.from_directory(tmp_path)
+    assert [(f.code, f.element) for f in cat.problems] == [("id-mismatch", "id")]
     with pytest.raises(CatalogError, match="does not match"):
-        Catalog.from_directory(tmp_path)
+        cat["annan"]
 
 
 # ---- durations ---------------------------------------------------------------------------------
@@ -476,31 +467,19 @@ def test_parse_duration_rejects(text: str) -> None:
         parse_duration(text)
 
 
-def test_calendar_day_limits_compare_dates() -> None:
+def test_calendar_day_limits_compare_local_dates() -> None:
+    zone = "Europe/Stockholm"  # naive datetimes are local time in the zone
     same_day = CAT["remiss_vardgaranti"].time_limit("TL_Kontakt")
-    assert same_day.is_within(datetime(2025, 3, 1, 8), datetime(2025, 3, 1, 23, 59))
-    assert not same_day.is_within(datetime(2025, 3, 1, 23), datetime(2025, 3, 2, 0, 30))
-    three = CAT["in_utskrivning"].time_limit("TL_KallelseSIP")
-    assert three.is_within(datetime(2025, 3, 1, 23), datetime(2025, 3, 4, 22))
-    assert not three.is_within(datetime(2025, 3, 1, 8), datetime(2025, 3, 5, 7))
-    ed = CAT["akutmottagning"].time_limit("TL_Lakare")
-    assert ed.is_within(datetime(2025, 3, 1, 8), datetime(2025, 3, 1, 9))
-    assert not ed.is_within(datetime(2025, 3, 1, 8), datetime(2025, 3, 1, 9, 1))
-
-
-def test_time_limit_model_parses_duration() -> None:
-    tl = TimeLimit.model_validate(
-        {
-            "id": "x",
-            "from_activity": "a",
-            "to_activity": "b",
-            "max_duration": "PT90M",
-            "source": "s",
-            "description": {"sv": "x", "en": "x"},
-        }
+    assert not same_day.is_late(
+        datetime(2025, 3, 1, 8), datetime(2025, 3, 1, 23, 59), timezone=zone
     )
-    assert tl.duration == timedelta(minutes=90)
-    assert tl.counting == "elapsed"
+    assert same_day.is_late(datetime(2025, 3, 1, 23), datetime(2025, 3, 2, 0, 30), timezone=zone)
+    three = CAT["in_utskrivning"].time_limit("TL_KallelseSIP")
+    assert not three.is_late(datetime(2025, 3, 1, 23), datetime(2025, 3, 4, 22), timezone=zone)
+    assert three.is_late(datetime(2025, 3, 1, 8), datetime(2025, 3, 5, 7), timezone=zone)
+    ed = CAT["akutmottagning"].time_limit("TL_Lakare")
+    assert not ed.is_late(datetime(2025, 3, 1, 8), datetime(2025, 3, 1, 9), timezone=zone)
+    assert ed.is_late(datetime(2025, 3, 1, 8), datetime(2025, 3, 1, 9, 1), timezone=zone)
 
 
 # ---- cross-check with the domain notes (developer machines only) ------------------------------
@@ -515,7 +494,7 @@ def test_sources_and_limits_come_from_the_domain_notes() -> None:
         for s in p.metadata.sources:
             if s.url:
                 assert s.url in doc, f"{p.id}: {s.url} is not a source in the domain notes"
-        for a in p.metadata.activities:
+        for a in p.activities:
             for code in a.codes:
                 category = code[:3] if code[:2] != "VP" else "VP"
                 assert f"| {category} |" in doc or f"`{code}`" in doc or code in doc, code
@@ -534,3 +513,144 @@ def test_catalogue_docs_show_a_picture_of_every_process() -> None:
         svg = root / "docs" / rel
         assert svg.is_file(), rel
         assert "<svg" in svg.read_text(encoding="utf-8")[:500]
+
+
+# ---- the BPMN owns structure and labels; the YAML only what BPMN cannot hold --------------------
+
+FVM = "https://fvmprocess.example.invalid/schema/bpmn/1.0"
+CAMUNDA = Path(__file__).resolve().parent / "data" / "catalog" / "camunda"
+YAML_KEYS = {"id", "version", "status", "valid_from", "owner", "sources", "activities"}
+YAML_KEYS |= {"time_limits", "variations"}
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_labels_live_in_the_bpmn_only(pid: str) -> None:
+    p = CAT[pid]
+    root = _tree(p).getroot()
+    assert root.nsmap.get("fvm") == FVM
+    # English labels are fvm:label extension elements, no longer <documentation>
+    for el in root.iter(f"{{{BPMN}}}userTask", f"{{{BPMN}}}manualTask", f"{{{BPMN}}}task"):
+        assert el.find(f"{{{BPMN}}}documentation") is None, el.get("id")
+    for a in p.activities:
+        assert a.name.sv and a.name.en
+        assert p.label(a.id) == a.name.sv and p.label(a.id, "en") == a.name.en
+    assert p.name("sv") != p.name("en") and p.description("en")
+    raw = yaml.safe_load(p.metadata_path.read_text(encoding="utf-8"))
+    assert set(raw) <= YAML_KEYS
+    assert isinstance(raw["activities"], dict)
+    assert all(set(v or {}) <= {"codes"} for v in raw["activities"].values())
+
+
+def test_english_labels_are_read_from_the_extension_element() -> None:
+    ed = CAT["akutmottagning"]
+    assert ed.label("Activity_Triage", "en") == "Triage (RETTS)"
+    assert ed.label("StartEvent_Ankomst", "en") == "Patient arrives at the ED"
+    assert ed.label("no-such-element", "en") == "no-such-element"
+    assert ed.activity("Activity_Triage").type == "userTask"
+    assert (ed.description("sv") or "").startswith("Patientflödet på akutmottagningen")
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_bpmn_round_trip_keeps_labels(pid: str, tmp_path: Path) -> None:
+    from fvmprocess.bpmn import read_bpmn, write_bpmn
+    from fvmprocess.catalog import element_labels, process_text
+
+    model = read_bpmn(MODELS / f"{pid}.bpmn")
+    out = tmp_path / f"{pid}.bpmn"
+    write_bpmn(model, out)
+    again = read_bpmn(out)
+    assert element_labels(again) == element_labels(model)
+    assert process_text(again) == process_text(model)
+
+
+@pytest.mark.parametrize("pid", IDS)
+def test_yaml_round_trip_is_byte_identical(pid: str) -> None:
+    from fvmprocess.catalog.sync import dump_yaml, load_yaml
+
+    path = MODELS / f"{pid}.yaml"
+    assert dump_yaml(load_yaml(path)) == path.read_text(encoding="utf-8")
+
+
+def test_sync_of_a_shipped_model_changes_nothing(tmp_path: Path) -> None:
+    from fvmprocess.catalog.sync import sync_metadata
+
+    yml = _copy_models(tmp_path, "svf_brostcancer")
+    before = yml.read_bytes()
+    res = sync_metadata(yml.with_suffix(".bpmn"), yml)
+    assert (res.added, res.removed, res.references, res.written) == ((), (), (), False)
+    assert yml.read_bytes() == before
+
+
+def test_camunda_saved_model_reads_with_new_labels() -> None:
+    from fvmprocess.bpmn import read_bpmn
+    from fvmprocess.catalog import element_labels
+
+    model = read_bpmn(CAMUNDA / "hoftfraktur.bpmn")
+    assert model.exporter == "Camunda Modeler" and (model.exporter_version or "").startswith("5.")
+    root = model.xml.getroot()
+    assert root.get("{http://camunda.org/schema/modeler/1.0}executionPlatform")
+    labels = element_labels(model)
+    assert labels["Activity_Rontgen"].sv == "Röntgen höft och bäcken"
+    assert labels["Activity_Rontgen"].en == "Hip X-ray"  # the modeller kept fvm:label
+    assert labels["Activity_0x3fj2"].sv == labels["Activity_0x3fj2"].en == "Trycksårsbedömning"
+    assert model.diagrams[0].shape("Activity_0x3fj2") is not None
+
+
+# ---- the default catalogue, FVMPROCESS_CATALOG and fvmprocess.catalog(path) --------------------
+
+
+def test_default_catalogue_honours_the_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _copy_models(tmp_path, "sepsis_akut")
+    monkeypatch.setenv("FVMPROCESS_CATALOG", str(tmp_path))
+    assert catalog().ids() == ["sepsis_akut"]
+    from fvmprocess.process import resolve_process
+
+    assert resolve_process("sepsis_akut").source == str(tmp_path / "sepsis_akut.bpmn")
+    with pytest.raises(CatalogError, match="akutmottagning"):
+        resolve_process("akutmottagning")
+    monkeypatch.delenv("FVMPROCESS_CATALOG")
+    assert catalog().ids() == IDS
+
+
+def test_root_catalog_is_callable_even_after_the_package_is_imported(tmp_path: Path) -> None:
+    import importlib
+
+    import fvmprocess
+
+    package = importlib.import_module("fvmprocess.catalog")  # sets fvmprocess.catalog = package
+    _copy_models(tmp_path, "sepsis_akut")
+    assert fvmprocess.catalog(tmp_path).ids() == ["sepsis_akut"]
+    assert package.catalog(tmp_path) is fvmprocess.catalog(tmp_path)
+
+
+def test_cache_sees_a_changed_file(tmp_path: Path) -> None:
+    yml = _copy_models(tmp_path)
+    first = catalog(tmp_path)
+    assert catalog(tmp_path) is first
+    text = yml.read_text(encoding="utf-8").replace("version: 1.0.0", "version: 1.1.0")
+    yml.write_text(text + "\n", encoding="utf-8")
+    assert catalog(tmp_path)["hoftfraktur"].version == "1.1.0"
+
+
+def test_docs_catalogue_page_lists_every_process_and_version() -> None:
+    text = (ROOT / "docs" / "catalog.md").read_text(encoding="utf-8")
+    for p in CAT:
+        assert f"## {p.id}" in text and f"catalog/{p.id}.svg" in text
+        assert f"| {p.version} |" in text and p.name("sv") in text
+    assert "VG910" in text and "P35D" in text
+
+
+def test_every_real_tool_file_gives_labels_and_a_process_name(shared_real: Path) -> None:
+    """Any BPMN a tool writes can join a catalogue: labels for every activity, a name."""
+    from fvmprocess.bpmn import read_bpmn
+    from fvmprocess.catalog import element_labels, process_text
+
+    files = sorted((shared_real / "bpmn").rglob("*.bpmn"))
+    assert len(files) >= 150
+    for path in files:
+        model = read_bpmn(path)
+        labels = element_labels(model)
+        assert all(labels[n.id].sv for n in model.nodes.values() if n.is_activity), path
+        assert process_text(model).name.sv, path

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from fvmprocess.conformance import Allow, ConformanceResult, TimeLimitSpec, _classify, check
-from fvmprocess.eventlog import EventLog, read_log
+from fvmprocess.conformance import (
+    Allow,
+    AppliedOptions,
+    CheckOptions,
+    ConformanceResult,
+    ProcessInfo,
+    check,
+)
+from fvmprocess.conformance.align import Move
+from fvmprocess.conformance.classify import Deviation, classify, explains
+from fvmprocess.conformance.options import CheckOptionValues
+from fvmprocess.eventlog import Accounting, EventLog, read_log
 from fvmprocess.petri import PetriNet, Transition
+from fvmprocess.timelimit import TimeLimit
 
 
 def seq_net() -> PetriNet:
@@ -122,13 +134,14 @@ def test_inserted_activity_from_the_other_branch() -> None:
 
 
 def test_inserted_vs_repeated() -> None:
-    class M:
-        def __init__(self, kind: str, log: str | None = None, model: str | None = None):
-            self.kind, self.log, self.model = kind, log, model
-
-    moves = [M("sync", "A", "A"), M("log", "B"), M("sync", "C", "C"), M("log", "A")]
-    got = _classify(moves, {"A", "B", "C"}, None)
-    assert got == [("inserted", "B", 1, 1.0), ("repeated", "A", 3, 1.0)]
+    moves = [
+        Move("A", "A", "tA", "sync"),
+        Move("B", None, None, "log"),
+        Move("C", "C", "tC", "sync"),
+        Move("A", None, None, "log"),
+    ]
+    got = classify(moves, {"A", "B", "C"})
+    assert got == [Deviation("inserted", "B", 1, 1.0), Deviation("repeated", "A", 3, 1.0)]
 
 
 def test_positions_and_times_of_deviations() -> None:
@@ -156,7 +169,9 @@ def test_time_limits_late_and_compliance() -> None:
         .alias("timestamp")
     )
     log = EventLog(ev, source="t", accounting=log.accounting)
-    lim = TimeLimitSpec("A-D", "A", "D", timedelta(hours=4), target_share=0.9)
+    lim = TimeLimit(
+        id="A-D", from_activity="A", to_activity="D", max_duration="PT4H", target_share=0.9
+    )
     r = check(seq_net(), log, time_limits=[lim])
     late = r.deviations.filter(pl.col("kind") == "late")
     assert late["case"].to_list() == ["slow"] and late["limit"].to_list() == ["A-D"]
@@ -231,15 +246,21 @@ def test_calendar_day_limits_and_scoped_limits() -> None:
         {"case": "c2", "activity": "D", "timestamp": "2025-03-03 23:59", "unit": "U"},
     ]
     log = read_log(pl.DataFrame(rows))
-    same_day = TimeLimitSpec("same-day", "A", "D", timedelta(0), counting="calendar_days")
+    same_day = TimeLimit(
+        id="same-day",
+        from_activity="A",
+        to_activity="D",
+        max_duration="P0D",
+        counting="calendar_days",
+    )
     r = check(seq_net(), log, time_limits=[same_day])
     late = r.deviations.filter(pl.col("kind") == "late")["case"].to_list()
     assert late == ["c1"]
-    elapsed = TimeLimitSpec("1h", "A", "D", timedelta(hours=1))
+    elapsed = TimeLimit(id="1h", from_activity="A", to_activity="D", max_duration="PT1H")
     r = check(seq_net(), log, time_limits=[elapsed])
     assert r.deviations.filter(pl.col("kind") == "late")["case"].to_list() == ["c2"]
     # scoped: only cases where C happened before... here: applies_if/unless on activities
-    scoped = TimeLimitSpec("1h", "A", "D", timedelta(hours=1), applies_unless=("C",))
+    scoped = elapsed.model_copy(update={"applies_unless": ("C",)})
     r = check(seq_net(), log, time_limits=[scoped])
     assert r.time_limits.filter(pl.col("unit") == "*")["evaluated"].to_list() == [0]
 
@@ -252,3 +273,110 @@ def test_notebook_view_hides_identifiers() -> None:
     html = check(seq_net(), log)._repr_html_()
     assert "19121212-1212" not in html and "1212" not in html.replace("<5", "")
     assert "<td>&lt;5</td>" in html and "<td><5</td>" not in html
+
+
+def test_calendar_days_are_counted_in_the_log_time_zone() -> None:
+    """08:00Z and 23:30Z are one day in UTC but two in Stockholm (00:30 the next day)."""
+    frame = pl.DataFrame(
+        {
+            "case": ["c"] * 4,
+            "activity": ["A", "B", "C", "D"],
+            "timestamp": [
+                "2025-03-01T08:00:00Z",
+                "2025-03-01T09:00:00Z",
+                "2025-03-01T10:00:00Z",
+                "2025-03-01T23:30:00Z",
+            ],
+        }
+    )
+    same_day = TimeLimit(
+        id="same-day",
+        from_activity="A",
+        to_activity="D",
+        max_duration="P0D",
+        counting="calendar_days",
+    )
+    for tz, late in (("UTC", 0), ("Europe/Stockholm", 1)):
+        r = check(seq_net(), read_log(frame, timezone=tz), time_limits=[same_day])
+        assert r.cases["late"].to_list() == [late], tz
+        assert same_day.is_late(
+            datetime.fromisoformat("2025-03-01T08:00:00+00:00"),
+            datetime.fromisoformat("2025-03-01T23:30:00+00:00"),
+            timezone=tz,
+        ) is bool(late)
+
+
+def test_check_options_and_keyword_overrides() -> None:
+    log = make_log({"a": ["A", "B", "D"], "b": ["A", "B", "C", "D"]}, {"a": "U1", "b": "U2"})
+    opts = CheckOptions(allow=[Allow("skipped", "C")])
+    assert opts.allow == (Allow("skipped", "C"),)  # stored as a tuple
+    by_options = check(seq_net(), log, options=opts)
+    by_keyword = check(seq_net(), log, allow=[Allow("skipped", "C")])
+    assert by_options.to_json() == by_keyword.to_json()
+    assert by_options.cases["conforming"].all()
+    # overrides apply on top of the options, which stay as they were
+    stricter = check(seq_net(), log, options=opts, allow=())
+    assert not stricter.cases["conforming"].all()
+    assert opts.allow == (Allow("skipped", "C"),)
+    copy = opts.update(processes=2)
+    assert copy.processes == 2 and opts.processes == 1 and copy.allow == opts.allow
+    with pytest.raises(TypeError, match="unknown check option"):
+        opts.update(proceses=2)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="engine"):
+        CheckOptions(engine="dask")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="processes"):
+        check(seq_net(), log, processes=0)
+    assert set(CheckOptionValues.__annotations__) == {f.name for f in fields(CheckOptions)}
+
+
+def test_result_is_typed_and_round_trips(tmp_path: Path) -> None:
+    log = make_log({"a": ["A", "B", "D"]}, {"a": "U1"})
+    lim = TimeLimit(id="1h", from_activity="A", to_activity="D", max_duration="PT1H")
+    r = check(seq_net(), log, time_limits=[lim], allow=[Allow("skipped", "C", reason="ok")])
+    assert r.process == ProcessInfo(id="seq")
+    assert isinstance(r.accounting, Accounting) and r.accounting == log.accounting
+    assert r.options == AppliedOptions(
+        allow=(Allow("skipped", "C", reason="ok"),), time_limits=(lim,)
+    )
+    r.to_json(tmp_path / "r.json")
+    again = ConformanceResult.from_json(tmp_path / "r.json")
+    assert again.process == r.process and again.accounting == r.accounting
+    assert again.options == r.options
+    data = json.loads(r.to_json())
+    assert data["process"] == {"id": "seq"}
+    assert data["options"]["time_limits"] == [
+        {
+            "id": "1h",
+            "from": "A",
+            "to": "D",
+            "max_seconds": 3600.0,
+            "target_share": None,
+            "counting": "elapsed",
+        }
+    ]
+
+
+def test_catalogue_result_names_the_process() -> None:
+    from fvmprocess.simulate import simulate_log
+
+    r = check("akutmottagning", read_log(simulate_log("akutmottagning", cases=5, seed=1)))
+    assert r.process.id == "akutmottagning" and r.process.version
+    assert r.process.name("en") == "Emergency department patient flow"
+    assert r.process.source is None  # no machine-specific path in the JSON
+    assert r.options.time_limits and all(t.from_activity for t in r.options.time_limits)
+
+
+def test_explains_matches_the_classifier() -> None:
+    # B and C swapped in a sequence A, B, C: one of them is a log move plus a model move
+    moves = [
+        Move("A", "A", "tA", "sync"),
+        Move("C", None, None, "log"),
+        Move("B", "B", "tB", "sync"),
+        Move(None, "C", "tC", "model"),
+    ]
+    devs = classify(moves, {"A", "B", "C"})
+    assert devs == [Deviation("moved", "C", 1, 2.0)]
+    assert explains(devs, "moved", "B", "C") and explains(devs, "moved", "C")
+    assert not explains(devs, "moved", "A", "B")
+    assert not explains(devs, "skipped", "C") and not explains(devs, "repeated", "C")
+    assert explains(devs, "late", "C")  # not something an alignment shows

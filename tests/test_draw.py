@@ -1,7 +1,8 @@
-"""Tests of fvmprocess.bpmn.draw: SVG notation, overlays, PNG/PDF output, real files."""
+"""Tests of fvmprocess.render: SVG notation, options, overlays, PNG/PDF output, real files."""
 
 from __future__ import annotations
 
+import itertools
 import struct
 from pathlib import Path
 
@@ -9,9 +10,21 @@ import pytest
 from lxml import etree
 
 from fvmprocess.bpmn import read_bpmn
-from fvmprocess.bpmn.draw import PALETTES, Overlay, heat_colour, render, to_pdf, to_png, to_svg
-from fvmprocess.bpmn.model import BpmnModel
+from fvmprocess.bpmn.model import Bounds, BpmnModel
 from fvmprocess.errors import RenderError
+from fvmprocess.render.export import render_diagram, svg_to_pdf, svg_to_png
+from fvmprocess.render.options import DrawOptions
+from fvmprocess.render.overlay import PALETTES, Overlay, heat_colour
+from fvmprocess.render.svg import to_svg
+from fvmprocess.render.text import (
+    HYPHEN,
+    MIN_SHRINK,
+    di_font_size,
+    fit_text,
+    hyphenation_points,
+    text_width,
+    wrap_text,
+)
 
 DATA = Path(__file__).resolve().parent / "data" / "draw"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -147,10 +160,14 @@ def test_xml_special_characters_are_escaped() -> None:
 
 def test_workshop_font_size_gives_larger_wrapped_labels(akut: BpmnModel) -> None:
     small = group(parse(to_svg(akut)), "t_user").find(f".//{SVG}text")
-    big = group(parse(to_svg(akut, font_size=18, scale=2)), "t_user").find(f".//{SVG}text")
+    big = group(parse(to_svg(akut, options=DrawOptions(font_size=18, scale=2))), "t_user").find(
+        f".//{SVG}text"
+    )
     assert small is not None and big is not None
-    assert float(big.get("font-size", "0")) == 18
-    assert len(big) > len(small)
+    # 18 px does not fit a 100 x 80 task: it shrinks to fit before it would spill
+    assert 18 * 0.7 <= float(big.get("font-size", "0")) <= 18
+    assert float(big.get("font-size", "0")) > float(small.get("font-size", "0"))
+    assert len(big) >= len(small)
 
 
 def test_overlay_paints_the_right_elements(akut: BpmnModel) -> None:
@@ -186,7 +203,8 @@ def test_overlay_paints_the_right_elements(akut: BpmnModel) -> None:
 
 
 def test_legend_argument_and_title(akut: BpmnModel) -> None:
-    root = parse(to_svg(akut, legend=[("#000000", "Förklaring")], title="Akut – Enhet Ö"))
+    opts = DrawOptions(legend=(("#000000", "Förklaring"),), title="Akut – Enhet Ö")
+    root = parse(to_svg(akut, options=opts))
     assert "Förklaring" in texts(root.find(f".//{SVG}g[@class='bpmn-legend']"))
     assert "Akut – Enhet Ö" in texts(root)
 
@@ -222,34 +240,44 @@ def _png_size(data: bytes) -> tuple[int, int]:
 def test_png_size_follows_the_svg_and_scale(akut: BpmnModel, tmp_path: Path) -> None:
     root = parse(to_svg(akut))
     sw, sh = float(root.get("width", "0")), float(root.get("height", "0"))
-    w, h = _png_size(to_png(akut))
+    w, h = _png_size(svg_to_png(to_svg(akut)))
     assert abs(w / h - sw / sh) < 0.02
     assert abs(w - sw) <= 1
-    w2, _ = _png_size(to_png(akut, tmp_path / "a.png", scale=2))
+    render_diagram(akut, tmp_path / "a.png", options=DrawOptions(scale=2))
+    w2, _ = _png_size((tmp_path / "a.png").read_bytes())
     assert abs(w2 - 2 * w) <= 2
-    assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
+    w3, _ = _png_size(svg_to_png(to_svg(akut), dpi=192))
+    assert abs(w3 - 2 * w) <= 2
 
 
 def test_pdf_and_render_dispatch(akut: BpmnModel, tmp_path: Path) -> None:
-    assert to_pdf(akut).startswith(b"%PDF")
-    assert render(akut, tmp_path / "d.pdf").read_bytes().startswith(b"%PDF")
-    assert render(akut, tmp_path / "d.PNG").read_bytes()[:4] == b"\x89PNG"
-    svg = render(akut, tmp_path / "d.svg", font_size=16).read_text("utf-8")
+    assert svg_to_pdf(to_svg(akut)).startswith(b"%PDF")
+    render_diagram(akut, tmp_path / "d.pdf")
+    assert (tmp_path / "d.pdf").read_bytes().startswith(b"%PDF")
+    render_diagram(akut, tmp_path / "d.PNG")
+    assert (tmp_path / "d.PNG").read_bytes()[:4] == b"\x89PNG"
+    svg = render_diagram(akut, tmp_path / "d.svg", options=DrawOptions(font_size=16))
+    assert (tmp_path / "d.svg").read_text("utf-8") == svg
     assert svg.startswith("<?xml") and "Läkarbedömning" in svg
+    assert render_diagram(akut) == to_svg(akut)  # without a path: the SVG only
 
 
 def test_render_refuses_unknown_suffix(akut: BpmnModel, tmp_path: Path) -> None:
     with pytest.raises(RenderError, match=r"\.svg, \.png, \.pdf") as info:
-        render(akut, tmp_path / "diagram.jpg")
+        render_diagram(akut, tmp_path / "diagram.jpg")
     assert "diagram.jpg" in str(info.value)
     assert not (tmp_path / "diagram.jpg").exists()
 
 
 def test_bad_options_raise_render_error(akut: BpmnModel) -> None:
     with pytest.raises(RenderError, match="diagram index 3"):
-        to_svg(akut, diagram=3)
+        to_svg(akut, options=DrawOptions(diagram=3))
     with pytest.raises(RenderError, match="positive"):
-        to_svg(akut, scale=0)
+        DrawOptions(scale=0)
+    with pytest.raises(RenderError, match="positive"):
+        DrawOptions().update(font_size=-1)
+    with pytest.raises(RenderError, match="lang"):
+        DrawOptions(lang="de")  # type: ignore[arg-type]
 
 
 def test_model_without_di_is_laid_out_and_drawn() -> None:
@@ -279,7 +307,7 @@ def test_every_real_file_renders(shared_real: Path) -> None:
     for f in files:
         model = read_bpmn(f)
         for i in range(len(model.diagrams)):
-            root = parse(to_svg(model, diagram=i))
+            root = parse(to_svg(model, options=DrawOptions(diagram=i)))
             drawn = {g.get("data-element-id") for g in root.iter(f"{SVG}g")}
             shapes = {s.element for s in model.diagrams[i].shapes}
             assert shapes <= drawn, f.name
@@ -288,7 +316,7 @@ def test_every_real_file_renders(shared_real: Path) -> None:
 def test_multi_diagram_file(shared_real: Path) -> None:
     model = read_bpmn(shared_real / "bpmn" / "miwg-reference" / "C.4.0.bpmn")
     assert len(model.diagrams) == 4
-    svgs = [to_svg(model, diagram=i) for i in range(4)]
+    svgs = [to_svg(model, options=DrawOptions(diagram=i)) for i in range(4)]
     assert len(set(svgs)) == 4
     for i, svg in enumerate(svgs):
         assert parse(svg).get("data-diagram-id") == model.diagrams[i].id
@@ -327,8 +355,138 @@ def test_miwg_reference_aspect_ratios(shared_real: Path) -> None:
             if not ref.exists() or ref.name in _MIWG_EXCEPTIONS:
                 continue
             rw, rh = _content_size(ref.read_bytes())
-            w, h = _content_size(to_png(model, diagram=i))
+            w, h = _content_size(svg_to_png(to_svg(model, options=DrawOptions(diagram=i))))
             ratio = (w / h) / (rw / rh)
             assert 0.9 <= ratio <= 1.1, f"{ref.name}: ours {w}x{h}, reference {rw}x{rh}"
             compared += 1
     assert compared >= 20
+
+
+# -- options and the front door ------------------------------------------------------------------
+def test_draw_options_update_returns_a_changed_copy() -> None:
+    base = DrawOptions()
+    big = base.update(scale=2.0, font_size=18.0)
+    assert (base.scale, base.font_size) == (1.0, None)
+    assert (big.scale, big.font_size) == (2.0, 18.0)
+    with pytest.raises(TypeError, match="no option"):
+        base.update(colour="red")
+    workshop = DrawOptions.workshop()
+    assert workshop.font_size is None and workshop.scale > 1 and workshop.title is True
+    assert DrawOptions(legend=[("#000000", "x")]).legend == (("#000000", "x"),)  # type: ignore[arg-type]
+
+
+def test_png_without_cairosvg_names_the_extra(
+    akut: BpmnModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cairosvg", None)  # makes `import cairosvg` fail
+    with pytest.raises(ImportError, match=r"pip install 'fvmprocess\[render\]'"):
+        render_diagram(akut, tmp_path / "x.pdf")
+    with pytest.raises(ImportError, match="PNG output"):
+        svg_to_png(to_svg(akut))
+
+
+def test_render_diagram_titles_redacts_and_refuses_ambiguous_input(
+    akut: BpmnModel, tmp_path: Path
+) -> None:
+    svg = render_diagram(akut, options=DrawOptions(title=True, lang="en"))
+    name = akut.processes[0].name
+    assert f"Standard process: {name}" in texts(parse(svg).find(f"{SVG}text"))
+    leaky = Overlay().add_note("t_user", "Samtal 19121212-1212")
+    assert "19121212-1212" not in render_diagram(akut, overlay=leaky)
+    assert "[dolt]" in render_diagram(akut, overlay=leaky)
+    with pytest.raises(ValueError, match="unit"):
+        render_diagram(akut, unit="Akuten")
+    assert "Akut – Enhet Ö" in render_diagram(akut, options=DrawOptions(title="Akut – Enhet Ö"))
+
+
+# -- typesetting (issue 13) ----------------------------------------------------------------------
+def _unhyphenated_breaks(lines: list[str], words: set[str]) -> list[str]:
+    """Lines that end inside a word without a hyphen."""
+    out = []
+    for line, nxt in itertools.pairwise(lines):
+        last, first = line.split()[-1], nxt.split()[0]
+        if not last.endswith(("-", "/")) and last + first in words:
+            out.append(line)
+    return out
+
+
+def test_long_swedish_words_break_at_a_hyphenation_point_with_a_visible_hyphen() -> None:
+    word = "Ankomstregistrering"
+    points = hyphenation_points(word)
+    assert points and set(points) <= set(range(3, len(word) - 2))
+    for width in (40.0, 60.0, 80.0, 100.0):
+        lines = wrap_text(word, width, 11)
+        assert len(lines) >= 2, width
+        assert all(line.endswith(HYPHEN) for line in lines[:-1]), lines
+        assert "".join(line.removesuffix(HYPHEN) for line in lines) == word
+        cut, at = [], 0
+        for line in lines[:-1]:
+            at += len(line) - 1
+            cut.append(at)
+        assert set(cut) <= set(points), (lines, points)  # dictionary points only
+    assert wrap_text(word, 200, 11) == [word]
+
+
+def test_lines_break_between_words_and_never_mid_syllable() -> None:
+    text = "Övervakning av neurologstatus och Ankomstregistrering"
+    words = set(text.split())
+    for width in (50.0, 70.0, 90.0, 120.0):
+        lines = wrap_text(text, width, 11)
+        assert not _unhyphenated_breaks(lines, words), lines
+        rebuilt = " ".join(lines).replace("- ", "")
+        assert rebuilt == text, lines
+    # words that fit are never broken: each line holds whole words
+    assert wrap_text("Röntgen och provtagning", 90, 11) == ["Röntgen och", "provtagning"]
+
+
+def test_a_word_without_a_fitting_point_overflows_whole() -> None:
+    assert wrap_text("Xqzwvbnm", 10, 11) == ["Xqzwvbnm"]  # no dictionary point: not chopped
+    lines = wrap_text("Rtg/CT-undersökning", 70, 11)  # breaks after its own "/" and "-" too
+    assert len(lines) >= 2 and lines[0].startswith("Rtg/")
+    assert all(line.endswith(("-", "/")) for line in lines[:-1])
+    # too narrow for any piece: broken at the first point anyway (overflowing the least)
+    assert wrap_text("Ankomstregistrering", 20, 11)[0] == "Ankomst-"
+
+
+def test_text_shrinks_to_fit_its_shape_before_spilling() -> None:
+    fitted = fit_text("Registrering och triage enligt RETTS", 88, 40, 14)
+    assert fitted.fits and fitted.font_size < 14
+    assert all(text_width(line, fitted.font_size) <= 88 for line in fitted.lines)
+    assert len(fitted.lines) * fitted.font_size * 1.2 <= 40 + 0.01
+    roomy = fit_text("Triage", 88, 40, 14)
+    assert roomy.font_size == 14 and roomy.lines == ("Triage",)
+    tight = fit_text("Registrering och triage enligt RETTS", 20, 10, 14)
+    assert not tight.fits and tight.font_size == pytest.approx(14 * MIN_SHRINK)
+
+
+def test_glyph_widths_follow_the_font() -> None:
+    assert text_width("iiii", 10) < text_width("mmmm", 10)
+    assert text_width("Läkarbedömning", 11) == pytest.approx(text_width("Lakarbedomning", 11))
+    assert text_width("", 11) == 0
+
+
+def test_font_size_follows_the_di_scale(akut: BpmnModel) -> None:
+    assert di_font_size([Bounds(0, 0, 100, 80)] * 3) == 11
+    assert di_font_size([Bounds(0, 0, 200, 160)]) == 22
+    assert di_font_size([Bounds(0, 0, 10, 8)]) == 9  # never below a legible size
+    assert di_font_size([]) == 11
+    label = group(parse(to_svg(akut)), "t_user").find(f".//{SVG}text")
+    assert label is not None and float(label.get("font-size", "0")) <= 11
+
+
+def test_drawn_labels_are_hyphenated_and_inside_their_task(akut: BpmnModel) -> None:
+    xml = (DATA / "akut.bpmn").read_text("utf-8")
+    name = akut.nodes["t_user"].name
+    assert name is not None
+    model = read_bpmn(xml.replace(f'name="{name}"', 'name="Ankomstregistrering och triage"', 1))
+    g = group(parse(to_svg(model)), "t_user")
+    lines = [s.text or "" for s in g.iter(f"{SVG}tspan")]
+    assert any(line.endswith("-") for line in lines), lines
+    assert not _unhyphenated_breaks(lines, {"Ankomstregistrering", "och", "triage"})
+    text = g.find(f".//{SVG}text")
+    assert text is not None
+    size = float(text.get("font-size", "0"))
+    b = model.diagrams[0].shape("t_user").bounds  # type: ignore[union-attr]
+    assert all(text_width(line, size) <= b.width for line in lines)

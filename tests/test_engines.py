@@ -15,10 +15,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from fvmprocess.align import Aligner
-from fvmprocess.conformance import _resolve, check
+from fvmprocess.conformance import check
+from fvmprocess.conformance.align import Aligner
 from fvmprocess.engines import embedded
 from fvmprocess.eventlog import EventLog, read_log
+from fvmprocess.process import resolve_process
 from fvmprocess.simulate import simulate_log
 
 PROCESS = "akutmottagning"
@@ -77,7 +78,7 @@ def test_spark_check_same_json(spark_session: Any, log: EventLog) -> None:
     a = check(PROCESS, log, engine="embedded")
     b = check(PROCESS, log, engine="spark")
     # compared as data: the key order of the ``activities`` rows follows a polars pivot whose
-    # column order varies from run to run even with one engine (conformance._activity_scores)
+    # column order varies from run to run even with one engine (scoring.activity_scores)
     assert json.loads(a.to_json()) == json.loads(b.to_json())
 
 
@@ -85,7 +86,7 @@ def test_spark_check_same_json(spark_session: Any, log: EventLog) -> None:
 def test_spark_alignments_equal(spark_session: Any, log: EventLog) -> None:
     from fvmprocess.engines.spark import align_variants_spark
 
-    net = _resolve(PROCESS, None).net
+    net = resolve_process(PROCESS).net
     _, variants = embedded.variant_table(log.events)
     traces = [tuple(t) for t in variants["activities"].to_list()]
     traces.append(traces[0])  # a repeated trace is aligned once, returned twice

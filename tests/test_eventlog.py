@@ -16,7 +16,10 @@ from fvmprocess.eventlog import (
     EventLog,
     LogSchema,
     ReadLimits,
+    ReadOptions,
+    SourceInfo,
     read_log,
+    variant_table,
 )
 
 DATA = Path(__file__).resolve().parent / "data" / "eventlog"
@@ -39,7 +42,7 @@ def assert_balanced(log: EventLog, rows: int) -> None:
 
 
 def test_swedish_export_cp1252_semicolon() -> None:
-    log = read_log(DATA / "swedish_export.csv")
+    log = read_log(DATA / "swedish_export.csv", duplicates="reject")
     assert log.metadata["encoding"] == "cp1252"
     assert log.metadata["delimiter"] == ";"
     assert log.schema.case == "Vårdkontakt"
@@ -98,7 +101,7 @@ def test_swedish_export_cp1252_semicolon() -> None:
 
 
 def test_swedish_export_variants() -> None:
-    log = read_log(DATA / "swedish_export.csv")
+    log = read_log(DATA / "swedish_export.csv", duplicates="reject")
     v = log.variants()
     assert v.columns == ["variant", "cases"]
     assert v.rows() == [
@@ -172,7 +175,7 @@ def test_tab_delimiter_tsv_and_sniffed(tmp_path: Path) -> None:
 def test_gzip_csv(tmp_path: Path) -> None:
     p = tmp_path / "export.csv.gz"
     p.write_bytes(gzip.compress((DATA / "swedish_export.csv").read_bytes()))
-    log = read_log(p)
+    log = read_log(p, duplicates="reject")
     assert log.metadata["encoding"] == "cp1252"
     assert_balanced(log, 13)
     assert log.accounting.rows_used == 7
@@ -262,7 +265,7 @@ def test_mapping_files(name: str) -> None:
         "Utskrivning": "discharge",
     }
     assert m.ignore == frozenset({"Röntgen"})
-    log = read_log(DATA / "swedish_export.csv", mapping=m)
+    log = read_log(DATA / "swedish_export.csv", mapping=m, duplicates="reject")
     assert_balanced(log, 13)
     assert log.accounting.reasons["ignored_activity"] == 1
     assert log.accounting.examples["ignored_activity"] == [6]
@@ -367,7 +370,7 @@ def test_polars_frame_naive_datetimes_localised() -> None:
 
 
 def test_parquet_round_trip(tmp_path: Path) -> None:
-    log = read_log(DATA / "swedish_export.csv")
+    log = read_log(DATA / "swedish_export.csv", duplicates="reject")
     p = tmp_path / "log.parquet"
     log.events.write_parquet(p)
     back = read_log(p)
@@ -378,12 +381,44 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     assert back.variants().equals(log.variants())
 
 
-def test_duplicates_keep_option() -> None:
-    log = read_log(DATA / "swedish_export.csv", duplicates="keep")
-    assert "duplicate_event" not in log.accounting.reasons
+def test_duplicates_kept_by_default_as_a_warning() -> None:
+    log = read_log(DATA / "swedish_export.csv")
+    acc = log.accounting
+    assert "duplicate_event" not in acc.reasons
+    assert acc.warnings["duplicate_event"] == 1
+    assert acc.warning_examples == {"duplicate_event": [13]}
     assert len(log) == 8
+    assert log.events.filter(pl.col("row") == 13).height == 1  # the repeat is an event
+    assert_balanced(log, 13)
+    keep = read_log(DATA / "swedish_export.csv", duplicates="keep")
+    assert keep.accounting == acc
+
+
+def test_duplicates_reject_drops_them() -> None:
+    log = read_log(DATA / "swedish_export.csv", duplicates="reject")
+    acc = log.accounting
+    assert acc.reasons["duplicate_event"] == 1
+    assert acc.examples["duplicate_event"] == [13]
+    assert "duplicate_event" not in acc.warnings
+    assert acc.warning_examples == {}
+    assert len(log) == 7
     with pytest.raises(ValueError, match="duplicates"):
         read_log(DATA / "swedish_export.csv", duplicates="drop")  # type: ignore[arg-type]
+
+
+def test_kept_duplicate_that_is_rejected_otherwise_is_not_a_warning(tmp_path: Path) -> None:
+    p = tmp_path / "lc.csv"
+    p.write_text(
+        "case,activity,timestamp,lifecycle\n"
+        "c1,a,2024-01-01 10:00,complete\n"
+        "c1,a,2024-01-01 10:00,complete\n"
+        "c1,b,2024-01-01 11:00,suspend\n"
+        "c1,b,2024-01-01 11:00,suspend\n"
+    )
+    acc = read_log(p).accounting
+    assert acc.warnings == {"duplicate_event": 1}
+    assert acc.warning_examples == {"duplicate_event": [3]}
+    assert acc.reasons == {"lifecycle_not_complete": 2}
 
 
 # --------------------------------------------------------------------------- XES
@@ -557,6 +592,7 @@ def test_accounting_to_dict() -> None:
         "reasons": {"nonexistent_local_time": 1},
         "examples": {"nonexistent_local_time": [3]},
         "warnings": {"ambiguous_local_time": 1},
+        "warning_examples": {},
     }
     with pytest.raises(ValueError):
         Accounting(3, 1, 1)
@@ -593,14 +629,17 @@ def test_real_running_example(shared_real: Path) -> None:
 
 
 def test_real_sepsis(shared_real: Path) -> None:
-    log = read_log(shared_real / "logs" / "13_SEPSIS_1t_per_variant.xes.gz")
+    sepsis = shared_real / "logs" / "13_SEPSIS_1t_per_variant.xes.gz"
+    log = read_log(sepsis, duplicates="reject")
     assert_balanced(log, 13775)
     assert log.cases == 846
     # the file repeats 7 lab events with identical case/activity/timestamp
     assert log.accounting.reasons == {"duplicate_event": 7}
-    kept = read_log(shared_real / "logs" / "13_SEPSIS_1t_per_variant.xes.gz", duplicates="keep")
+    kept = read_log(sepsis)  # kept by default, as pm4py does, and counted
     assert len(kept) == 13775
     assert kept.variants().height == 846
+    assert kept.accounting.warnings["duplicate_event"] == 7
+    assert len(kept.accounting.warning_examples["duplicate_event"]) == 5
 
 
 def test_real_roadtraffic_no_timestamps(shared_real: Path) -> None:
@@ -637,3 +676,73 @@ def test_mapping_may_be_given_as_a_file_path(tmp_path: Path) -> None:
     log = read_log(frame, mapping=str(mapping))
     assert log.events["activity"].to_list() == ["visit"]
     assert log.events["original_activity"].to_list() == ["LB01"]
+
+
+# --------------------------------------------------------------------------- options, typed facts
+
+
+def test_read_options_object_and_keyword_overrides() -> None:
+    opts = ReadOptions(timezone="UTC", duplicates="keep")
+    assert ReadOptions().duplicates == "keep"
+    log = read_log(DATA / "swedish_export.csv", options=opts)
+    assert log.timezone == "UTC"
+    assert "duplicate_event" not in log.accounting.reasons
+    # a keyword overrides that field only; the given options object is not changed
+    over = read_log(DATA / "swedish_export.csv", options=opts, duplicates="reject")
+    assert over.accounting.reasons["duplicate_event"] == 1
+    assert over.timezone == "UTC"
+    assert opts.duplicates == "keep"
+    assert read_log(DATA / "swedish_export.csv", limits=None).accounting.rows_read == 13
+
+
+def test_read_options_validated() -> None:
+    with pytest.raises(ValueError, match="duplicates"):
+        ReadOptions(duplicates="drop")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="time zone"):
+        ReadOptions(timezone="Mars/Olympus")
+    with pytest.raises(TypeError, match="unknown read option"):
+        ReadOptions().update(timezon="UTC")  # type: ignore[call-arg]
+    assert ReadOptions().timezone == "Europe/Stockholm"
+
+
+def test_timezone_and_source_info_are_typed() -> None:
+    log = read_log(DATA / "swedish_export.csv")
+    assert log.timezone == "Europe/Stockholm"
+    assert log.source_info == SourceInfo(
+        format="csv", encoding="cp1252", delimiter=";", header_line=1
+    )
+    assert read_log(DATA / "dst.csv", timezone="UTC").timezone == "UTC"
+    frame = read_log(pl.DataFrame({"case": ["a"], "activity": ["x"], "timestamp": ["2024-01-01"]}))
+    assert frame.source_info.format == "polars"
+    assert frame.metadata == {"format": "polars", "timezone": "Europe/Stockholm"}
+
+
+def test_variant_table_is_the_one_behind_variants() -> None:
+    log = read_log(DATA / "swedish_export.csv")
+    table = variant_table(log.events)
+    assert table.variants.columns == ["variant", "activities", "cases"]
+    assert table.cases.columns == [
+        "case",
+        "unit",
+        "variant",
+        "events",
+        "start",
+        "end",
+        "duration_s",
+    ]
+    assert table.variants.select(pl.col("activities").alias("variant"), "cases").equals(
+        log.variants()
+    )
+    assert table.cases["case"].to_list() == log.events["case"].unique(maintain_order=True).to_list()
+    assert table.cases.select("case", "variant", "unit").equals(log.case_variants())
+    no_unit = variant_table(log.events.drop("unit")).cases
+    assert no_unit["unit"].null_count() == no_unit.height
+
+
+def test_to_pandas_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    log = read_log(DATA / "swedish_export.csv")
+    monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` raise ImportError
+    with pytest.raises(ImportError, match=r"pip install 'fvmprocess\[pandas\]'"):
+        log.to_pandas()

@@ -264,7 +264,7 @@ LOG_COUNTED: dict[str, Counted] = {
     "log_mixed_timezones.csv": Counted(4, 4, {}),
     "log_dst_gap.csv": Counted(3, 2, {"nonexistent_local_time": 1}),
     "log_dst_overlap.csv": Counted(3, 3, {}, ("ambiguous_local_time",)),
-    "log_duplicates.csv": Counted(4, 2, {"duplicate_event": 2}),
+    "log_duplicates.csv": Counted(4, 4, {}, ("duplicate_event",)),  # kept, counted
     "log_missing_cells.csv": Counted(4, 1, {"missing_case": 1, "missing_activity": 2}),
     "log_personnummer.csv": Counted(3, 2, {"unparseable_timestamp": 1}),
     "log_cp1252.csv": Counted(2, 2, {}),
@@ -311,6 +311,16 @@ def test_log_counted(name: str, strict: bool) -> None:
     assert (a.rows_read, a.rows_used, a.reasons) == (want.read, want.used, want.reasons)
     for w in want.warnings:
         assert a.warnings.get(w, 0) > 0, a.warnings
+
+
+def test_log_duplicates_rejected_on_request() -> None:
+    log = read_log(HOSTILE / "log_duplicates.csv", duplicates="reject")
+    _balanced(log)
+    a = log.accounting
+    assert (a.rows_read, a.rows_used, a.reasons) == (4, 2, {"duplicate_event": 2})
+    kept = read_log(HOSTILE / "log_duplicates.csv").accounting
+    assert kept.warnings["duplicate_event"] == 2
+    assert kept.warning_examples["duplicate_event"] == a.examples["duplicate_event"]
 
 
 def test_log_values() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from fvmprocess.eventlog import EventLog, read_log
+from fvmprocess.eventlog import EventLog, read_log, variant_table
 from fvmprocess.mining import (
     DfgEdge,
     DirectlyFollowsGraph,
@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parent / "data" / "eventlog"
 
 @pytest.fixture()
 def swedish() -> EventLog:
-    return read_log(DATA / "swedish_export.csv")
+    return read_log(DATA / "swedish_export.csv", duplicates="reject")
 
 
 @pytest.fixture()
@@ -123,6 +123,21 @@ def test_discover_arguments_validated(small: EventLog) -> None:
         discover(small, algorithm="alpha")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="noise_threshold"):
         discover(small, noise_threshold=2.0)
+
+
+def test_discover_without_pm4py_names_the_extra(
+    small: EventLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pm4py", None)  # makes `import pm4py` raise ImportError
+    with pytest.raises(ImportError, match=r"pip install 'fvmprocess\[pm4py\]'"):
+        discover(small)
+
+
+def test_variants_wrapper_is_the_variant_table(small: EventLog) -> None:
+    table = variant_table(small.events).variants
+    assert variants(small).equals(table.select(pl.col("activities").alias("variant"), "cases"))
 
 
 @pytest.mark.pm4py

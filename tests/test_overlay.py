@@ -7,16 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from fvmprocess.bpmn.draw import heat_colour, to_svg
+from fvmprocess._shared.privacy import format_count
 from fvmprocess.bpmn.reader import read_bpmn
 from fvmprocess.conformance import ConformanceResult
-from fvmprocess.overlay import (
+from fvmprocess.render.export import render_diagram
+from fvmprocess.render.options import DrawOptions
+from fvmprocess.render.overlay import (
     SKIP_SCALE_MAX,
+    Overlay,
     deviation_overlay,
     directly_follows_flows,
-    fmt_count,
     fmt_share,
+    heat_colour,
 )
+from fvmprocess.render.svg import to_svg
 
 _spec = importlib.util.spec_from_file_location(
     "_report_fixture", Path(__file__).with_name("test_report.py")
@@ -33,7 +37,7 @@ def result() -> ConformanceResult:
 
 
 def test_formatting_helpers() -> None:
-    assert [fmt_count(n) for n in (0, 1, 4, 5, None)] == ["0", "<5", "<5", "5", "–"]
+    assert [format_count(n) for n in (0, 1, 4, 5, None)] == ["0", "<5", "<5", "5", "–"]
     assert fmt_share(0.141176) == "14,1 %" and fmt_share(0.141176, "en") == "14.1 %"
     assert fmt_share(None) == "–"
 
@@ -99,8 +103,6 @@ def test_repr_html_uses_the_overlay(result: ConformanceResult) -> None:
 def test_notes_never_overlap_each_other_or_shapes() -> None:
     from lxml import etree
 
-    from fvmprocess.bpmn.draw import Overlay, to_svg
-
     model = read_bpmn(_mod.BPMN)
     ov = Overlay()
     for node in [n for n in model.nodes.values() if n.is_task][:3]:
@@ -126,3 +128,25 @@ def test_notes_never_overlap_each_other_or_shapes() -> None:
         if model.element_type(s.element) not in ("participant", "lane")
     ]
     assert not any(overlap(a, s) for a in boxes for s in shapes)
+
+
+def test_render_diagram_with_a_result(result: ConformanceResult) -> None:
+    model = result.model
+    assert model is not None
+    svg = render_diagram(model, result=result, unit="Akuten Borås", options=DrawOptions(title=True))
+    assert "Standardprocess: Akutmottagning (test) – Akuten Borås" in svg
+    assert "Hoppas ofta över" in svg  # the legend
+    # the model may come from elsewhere than the result (a result read from JSON has none)
+    from dataclasses import replace
+
+    bare = replace(result, model=None)
+    assert render_diagram(model, result=bare, unit="Akuten Borås") == render_diagram(
+        model, result=result, unit="Akuten Borås"
+    )
+    with pytest.raises(ValueError, match="not both"):
+        render_diagram(model, result=result, overlay=Overlay())
+
+
+def test_model_overlay_notes_are_placed_at_the_given_model(result: ConformanceResult) -> None:
+    ov = deviation_overlay(result, model=result.model, min_note_cases=1)
+    assert ov == deviation_overlay(result, min_note_cases=1)

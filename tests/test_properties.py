@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from fvmprocess.align import Aligner
 from fvmprocess.bpmn.reader import read_bpmn
+from fvmprocess.conformance.align import Aligner
 from fvmprocess.errors import FvmProcessError
 from fvmprocess.eventlog import read_log
 from fvmprocess.petri import PetriNet, Transition, read_pnml

@@ -6,19 +6,23 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from fvmprocess._shared.privacy import MIN_CELL, SMALL, SUPPRESSED, scan
 from fvmprocess.bpmn.reader import read_bpmn
-from fvmprocess.conformance import ConformanceResult, TimeLimitSpec, check
+from fvmprocess.conformance import ConformanceResult, check
 from fvmprocess.errors import RenderError
 from fvmprocess.eventlog import read_log
-from fvmprocess.overlay import fmt_share
-from fvmprocess.report import ReportBuilder, ReportOptions, redact, render_diagram, render_report
-from fvmprocess._shared.privacy import scan
+from fvmprocess.render.export import render_diagram
+from fvmprocess.render.options import DrawOptions
+from fvmprocess.render.overlay import fmt_share
+from fvmprocess.report import ReportBuilder, ReportOptions, redact, render_report
+from fvmprocess.timelimit import TimeLimit
 
 DATA = Path(__file__).parent / "data" / "report"
 BPMN = DATA / "akut.bpmn"
@@ -52,7 +56,13 @@ def make_result() -> ConformanceResult:
                 rows.append({"case": case, "activity": a, "timestamp": t.isoformat(), "unit": unit})
                 t += timedelta(minutes=rnd.randint(5, 90))
     log = read_log(pl.DataFrame(rows))
-    lim = TimeLimitSpec("reg-doc", "Task_Reg", "Task_Doc", timedelta(hours=2), target_share=0.8)
+    lim = TimeLimit(
+        id="reg-doc",
+        from_activity="Task_Reg",
+        to_activity="Task_Doc",
+        max_duration=timedelta(hours=2),
+        target_share=0.8,
+    )
     return check(read_bpmn(BPMN), log, time_limits=[lim])
 
 
@@ -94,9 +104,10 @@ def test_html_content_matches_result(result: ConformanceResult, html: str) -> No
     assert '<span class="big" data-key="cases">85</span>' in html
     for unit in ("Akuten Borås", "Akuten NÄL", "Enhet [dolt]", "Liten enhet"):
         assert unit in html
-    nal = result.units.filter(pl.col("unit") == "Akuten NÄL").row(0, named=True)
-    assert fmt_share(nal["conforming_share"]) in html  # 13,3 %
-    lo, hi = nal["conforming_share_low"], nal["conforming_share_high"]
+    nal = result.time_limits.filter(pl.col("unit") == "Akuten NÄL").row(0, named=True)
+    assert nal["within"] == 17 and nal["evaluated"] == 30
+    assert fmt_share(nal["share"]) in html  # 56,7 %
+    lo, hi = nal["share_low"], nal["share_high"]
     assert f"{fmt_share(lo)} – {fmt_share(hi)}" in html
     for section in (
         "sammanfattning",
@@ -123,6 +134,108 @@ def test_small_counts_are_suppressed(html: str, tmp_path: Path, result: Conforma
     assert "(n=&lt;5)" in html  # chart labels
     md = render_report(result, tmp_path / "r.md", generated=False).read_text(encoding="utf-8")
     assert "| 4 | Liten enhet | <5 |" in md
+
+
+def _rows(html: str, section: str) -> list[str]:
+    """The table rows (``<tr>…</tr>``) of one section of the HTML."""
+    m = re.search(rf'<section id="{section}".*?</section>', html, re.S)
+    assert m is not None, section
+    return [r for r in re.findall(r"<tr>.*?</tr>", m.group(0), re.S) if "<td" in r]
+
+
+_SHARE = re.compile(r"\d+(?:,\d+)? %")
+
+
+def test_figures_of_a_suppressed_count_are_suppressed(
+    html: str, tmp_path: Path, result: ConformanceResult
+) -> None:
+    # "Liten enhet" has 3 cases, 0 conforming, 1 of 3 within the limit: before, the report
+    # showed 33,3 % within and a Wilson interval 0,0 % – 56,1 %, from which n = 3 follows
+    small = result.units.filter(pl.col("unit") == "Liten enhet").row(0, named=True)
+    assert small["cases"] == 3
+    wilson = (
+        f"{fmt_share(small['conforming_share_low'])} – {fmt_share(small['conforming_share_high'])}"
+    )
+    assert wilson == "0,0 % – 56,1 %" and wilson not in html
+    for section in ("rangordning", "tidsgranser"):
+        rows = [r for r in _rows(html, section) if "Liten enhet" in r]
+        assert rows, section
+        for row in rows:
+            assert "&lt;5" in row and SUPPRESSED in row
+            assert _SHARE.search(row) is None, row  # no share, no interval
+            assert not re.search(r"\d+ (?:min|tim|dygn)", row), row  # no median
+    meta = re.search(r"<h3>4\. Liten enhet</h3>\s*<p class=\"meta\">(.*?)</p>", html, re.S)
+    assert meta is not None and _SHARE.search(meta.group(1)) is None
+    for pair in re.findall(r'<article class="pair".*?</article>', html, re.S):
+        if "Liten enhet" in pair:
+            cols = re.findall(r"<tr><th>[^<]*</th><td>(.*?)</td><td>(.*?)</td></tr>", pair)
+            small_col = 0 if pair.index("Liten enhet") < pair.index(" – ") else 1
+            assert all(_SHARE.search(c[small_col]) is None for c in cols), cols
+    # a share is shown only when its numerator and denominator are both ≥ MIN_CELL: every
+    # unit here has 4 conforming cases, so no conforming share may appear (4 of 30 = 13,3 %)
+    for row in _rows(html, "rangordning"):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        assert cells[3] == SUPPRESSED and cells[4] == SUPPRESSED, cells
+    # the same rule in Markdown
+    md = render_report(result, tmp_path / "r.md", generated=False).read_text(encoding="utf-8")
+    line = next(x for x in md.splitlines() if x.startswith("| 4 | Liten enhet |"))
+    assert _SHARE.search(line) is None and SMALL in line
+    assert wilson.replace(" %", "") not in md and wilson not in md
+
+
+def _late_repeat_result() -> ConformanceResult:
+    """Every case repeats Läkarbedömning and reaches it late: two deviations, one case."""
+    rows = []
+    for i in range(8):
+        t = datetime(2025, 3, 3, 8) + timedelta(days=i)
+        for a in ["Task_Reg", "Task_Doc", "Task_Triage", "Task_Lab", "Task_Doc", "Task_Out"]:
+            rows.append(
+                {"case": f"k{i:04d}", "activity": a, "timestamp": t.isoformat(), "unit": "U"}
+            )
+            t += timedelta(minutes=10)
+    lim = TimeLimit(
+        id="reg-doc",
+        from_activity="Task_Reg",
+        to_activity="Task_Doc",
+        max_duration=timedelta(minutes=5),
+    )
+    return check(read_bpmn(BPMN), read_log(pl.DataFrame(rows)), time_limits=[lim])
+
+
+def test_heatmap_cells_are_shares_of_cases(result: ConformanceResult, tmp_path: Path) -> None:
+    r = _late_repeat_result()
+    doc = r.activities.filter((pl.col("unit") == "U") & (pl.col("activity") == "Task_Doc"))
+    row = doc.row(0, named=True)
+    # the sum of the kinds' rates (what the heatmap used to show) exceeds 100 %
+    assert row["repeated_rate"] + row["late_rate"] > 1.0
+    html = ReportBuilder(r, ReportOptions(generated=False)).html()
+    for cells in (re.findall(r"<td [^>]*>(.*?)</td>", tr) for tr in _rows(html, "varmekarta")):
+        for c in cells:
+            m = re.fullmatch(r"(\d+) %", c)
+            assert c in ("0", SMALL) or (m is not None and int(m.group(1)) <= 100), c
+    assert ">100 %</td>" in html  # every case deviates at Läkarbedömning: 8 of 8
+    # the fixture: every heatmap share equals cases with a deviation there / the unit's cases
+    page = ReportBuilder(result, ReportOptions(generated=False)).html()
+    shares = [
+        int(x)
+        for tr in _rows(page, "varmekarta")
+        for x in re.findall(r"<td [^>]*>(\d+) %</td>", tr)
+    ]
+    assert shares and max(shares) <= 100
+
+
+def test_texts_state_the_small_count_rule(html: str) -> None:
+    assert f"Antal under {MIN_CELL} visas som {SMALL.replace('<', '&lt;')}" in html
+    assert f"visas som {SUPPRESSED}" in html
+
+
+def test_pdf_without_weasyprint_names_the_extra(
+    result: ConformanceResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # makes `import weasyprint` fail
+    with pytest.raises(ImportError, match=re.escape("pip install 'fvmprocess[render]'")):
+        render_report(result, tmp_path / "r.pdf", generated=False)
+    assert not (tmp_path / "r.pdf").exists()
 
 
 def test_no_identifiers_in_any_output(result: ConformanceResult, html: str, tmp_path: Path) -> None:
@@ -226,18 +339,24 @@ def test_pdf_pages_header_and_page_numbers(result: ConformanceResult, tmp_path: 
 
 
 def test_render_diagram_formats(result: ConformanceResult, tmp_path: Path) -> None:
-    svg = render_diagram(result, tmp_path / "d.svg", unit="Akuten NÄL").read_text("utf-8")
+    workshop = DrawOptions.workshop()
+    svg = render_diagram(
+        BPMN, tmp_path / "d.svg", result=result, unit="Akuten NÄL", options=workshop
+    )
+    assert (tmp_path / "d.svg").read_text("utf-8") == svg
     assert "Standardprocess: Akutmottagning (test) – Akuten NÄL" in svg
     assert "Hoppas ofta över" in svg
     assert_private(svg, result)
-    assert render_diagram(result, tmp_path / "d.png").read_bytes().startswith(b"\x89PNG")
-    assert render_diagram(BPMN, tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
-    plain = render_diagram(read_bpmn(BPMN), tmp_path / "p.svg").read_text("utf-8")
+    render_diagram(BPMN, tmp_path / "d.png", result=result)
+    assert (tmp_path / "d.png").read_bytes().startswith(b"\x89PNG")
+    render_diagram(BPMN, tmp_path / "p.pdf")
+    assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
+    plain = render_diagram(read_bpmn(BPMN), tmp_path / "p.svg")
     assert "Hoppas" not in plain
     with pytest.raises(ValueError, match="unit"):
         render_diagram(BPMN, tmp_path / "x.svg", unit="Akuten NÄL")
     with pytest.raises(RenderError):
-        render_diagram(result, tmp_path / "x.gif")
+        render_diagram(BPMN, tmp_path / "x.gif", result=result)
 
 
 def _chromium() -> str | None:

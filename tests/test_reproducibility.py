@@ -8,12 +8,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from fvmprocess.bpmn.draw import to_svg
 from fvmprocess.bpmn.reader import read_bpmn
 from fvmprocess.bpmn.writer import to_bytes
 from fvmprocess.conformance import check
 from fvmprocess.eventlog import read_log
 from fvmprocess.petri import read_pnml
+from fvmprocess.render.svg import to_svg
 
 DATA = Path(__file__).resolve().parent / "data"
 MODELS = [

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from types import SimpleNamespace
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 import pytest
 
+from fvmprocess._shared.labels import LocalizedText
 from fvmprocess.bpmn.reader import read_bpmn
+from fvmprocess.catalog import ActivityMetadata, ProcessMetadata, Source, StandardProcess
 from fvmprocess.conformance import check
 from fvmprocess.eventlog import read_log
 from fvmprocess.simulate import (
@@ -20,6 +22,7 @@ from fvmprocess.simulate import (
     Simulator,
     simulate_log,
 )
+from fvmprocess.timelimit import TimeLimit
 
 PERSONNUMMER = re.compile(r"\d{6,8}[-+]?\d{4}")
 
@@ -69,47 +72,44 @@ _BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _limit(id: str, frm: str, to: str, minutes: int, share: float) -> Any:
-    return SimpleNamespace(
+def _limit(id: str, frm: str, to: str, minutes: int, share: float) -> TimeLimit:
+    return TimeLimit(
         id=id,
         from_activity=frm,
         to_activity=to,
         max_duration=timedelta(minutes=minutes),
         target_share=share,
         source="test",
-        counting="elapsed",
-        applies_if=(),
-        applies_unless=(),
+        description=LocalizedText(sv=id, en=id),
     )
 
 
 @pytest.fixture(scope="module")
-def process() -> Any:
-    """A StandardProcess look-alike (model + metadata) that check() and Simulator accept."""
-    model = read_bpmn(_BPMN)
-    acts = [
-        SimpleNamespace(id=n.id, name=SimpleNamespace(sv=n.name, en=n.name), codes=[])
-        for n in model.nodes.values()
-        if n.is_activity
-    ]
-    md = SimpleNamespace(
+def process(tmp_path_factory: pytest.TempPathFactory) -> StandardProcess:
+    """A small standard process (model + metadata) that check() and Simulator accept."""
+    path = tmp_path_factory.mktemp("mini") / "mini.bpmn"
+    path.write_text(_BPMN, encoding="utf-8")
+    model = read_bpmn(path)
+    md = ProcessMetadata(
         id="mini",
         version="1.0.0",
-        name=SimpleNamespace(sv="Mini", en="Mini"),
-        activities=acts,
-        time_limits=[
+        status="draft",
+        valid_from=date(2025, 1, 1),
+        owner="test",
+        sources=(Source(title="test"),),
+        activities={n.id: ActivityMetadata() for n in model.nodes.values() if n.is_activity},
+        time_limits=(
             _limit("TL_Triage", "A_Reg", "A_Triage", 10, 0.9),
             _limit("TL_Total", "A_Reg", "A_Avslut", 240, 0.9),
-        ],
-        variations=[],
+        ),
     )
-    return SimpleNamespace(model=model, metadata=md)
+    return StandardProcess(md, path)
 
 
 UNITS = {"Akutmottagningen Sahlgrenska": 0.05, "Akutmottagningen Borås": 0.4}
 
 
-def test_same_seed_same_frame_other_seed_differs(process: Any) -> None:
+def test_same_seed_same_frame_other_seed_differs(process: StandardProcess) -> None:
     a = simulate_log(process, cases=80, units=UNITS, seed=7)
     b = simulate_log(process, cases=80, units=UNITS, seed=7)
     c = simulate_log(process, cases=80, units=UNITS, seed=8)
@@ -119,7 +119,7 @@ def test_same_seed_same_frame_other_seed_differs(process: Any) -> None:
     assert a.schema["timestamp"] == pl.Datetime("us", "Europe/Stockholm")
 
 
-def test_simulator_and_wrapper_agree(process: Any) -> None:
+def test_simulator_and_wrapper_agree(process: StandardProcess) -> None:
     cfg = SimulationConfig(cases=40, units=UNITS, seed=3)
     result = Simulator(process, cfg).run()
     assert isinstance(result, SimulationResult)
@@ -128,7 +128,7 @@ def test_simulator_and_wrapper_agree(process: Any) -> None:
     assert set(truth.columns) == {"case", "unit", "kind", "activity", "other", "limit"}
 
 
-def test_rate_zero_is_perfectly_fitting_and_mostly_in_time(process: Any) -> None:
+def test_rate_zero_is_perfectly_fitting_and_mostly_in_time(process: StandardProcess) -> None:
     log, truth = simulate_log(
         process,
         cases=300,
@@ -150,7 +150,7 @@ def test_rate_zero_is_perfectly_fitting_and_mostly_in_time(process: Any) -> None
     assert per_case["n"].max() > 1
 
 
-def test_every_injected_deviation_is_found(process: Any) -> None:
+def test_every_injected_deviation_is_found(process: StandardProcess) -> None:
     result = simulate_log(
         process,
         cases=400,
@@ -182,7 +182,7 @@ def test_every_injected_deviation_is_found(process: Any) -> None:
     assert late.join(rep, on=["case", "limit"], how="anti").height == 0
 
 
-def test_cases_without_injection_conform_structurally(process: Any) -> None:
+def test_cases_without_injection_conform_structurally(process: StandardProcess) -> None:
     result = simulate_log(process, cases=200, units=UNITS, seed=5, return_truth=True)
     clean = result.cases.filter(pl.col("injected") == 0)["case"]
     res = check(process, result.log)
@@ -191,7 +191,7 @@ def test_cases_without_injection_conform_structurally(process: Any) -> None:
     assert costs.max() == 0
 
 
-def test_units_and_rates_are_reflected(process: Any) -> None:
+def test_units_and_rates_are_reflected(process: StandardProcess) -> None:
     units = {"Akutmottagningen Sahlgrenska": 0.02, "Akutmottagningen Borås": 0.5}
     log = simulate_log(process, cases=600, units=units, seed=2)
     assert set(log["unit"]) == set(units)
@@ -200,7 +200,7 @@ def test_units_and_rates_are_reflected(process: Any) -> None:
     assert share["Akutmottagningen Sahlgrenska"] > share["Akutmottagningen Borås"] + 0.2
 
 
-def test_case_ids_and_resources_are_not_personal_data(process: Any) -> None:
+def test_case_ids_and_resources_are_not_personal_data(process: StandardProcess) -> None:
     log = simulate_log(process, cases=150, units=UNITS, seed=1)
     ids = log["case"].unique().to_list()
     assert all(re.fullmatch(r"[A-Z]+-\d{4}-\d{6}", c) for c in ids)
@@ -216,7 +216,7 @@ def test_case_ids_and_resources_are_not_personal_data(process: Any) -> None:
 
 
 def test_timestamps_strictly_increase_and_read_log_keeps_all_rows(
-    process: Any, tmp_path: Any
+    process: StandardProcess, tmp_path: Any
 ) -> None:
     log = simulate_log(process, cases=100, units=UNITS, seed=4, activity_names="id")
     diffs = log.select(pl.col("timestamp").diff().over("case").alias("d"))["d"].drop_nulls()
@@ -228,7 +228,7 @@ def test_timestamps_strictly_increase_and_read_log_keeps_all_rows(
     assert set(read.events["activity"]) == set(log["activity"])
 
 
-def test_activity_names(process: Any) -> None:
+def test_activity_names(process: StandardProcess) -> None:
     sv = simulate_log(process, cases=10, units=UNITS, activity_names="sv")
     ids = simulate_log(process, cases=10, units=UNITS, activity_names="id")
     assert "Registrering" in set(sv["activity"])
@@ -244,7 +244,7 @@ def test_invalid_settings() -> None:
         SimulationConfig(kind_weights={"late": 1.0})
 
 
-def test_petri_net_input(process: Any) -> None:
+def test_petri_net_input(process: StandardProcess) -> None:
     from fvmprocess.compile import to_petri_net
 
     net = to_petri_net(process.model, label="id")
@@ -264,3 +264,41 @@ def test_catalogue_processes(pid: str) -> None:
     assert missed.height == 0
     clean = result.cases.filter(pl.col("injected") == 0)["case"]
     assert res.cases.filter(pl.col("case").is_in(clean.implode()))["cost"].max() == 0
+
+
+def test_wrapper_keeps_the_given_config(process: StandardProcess) -> None:
+    """Issue 9: ``simulate_log(config=SimulationConfig(cases=7))`` made 1 000 cases."""
+    cfg = SimulationConfig(cases=7, units=UNITS, seed=9, activity_names="id", verify=False)
+    log = simulate_log(process, config=cfg)
+    assert log["case"].n_unique() == 7
+    assert log.equals(Simulator(process, cfg).run().log)
+    assert "A_Reg" in set(log["activity"])
+    # a keyword given overrides that field only; None is a value, not "not given"
+    three = simulate_log(process, config=cfg, cases=3)
+    assert three["case"].n_unique() == 3 and "A_Reg" in set(three["activity"])
+    default_units = simulate_log(process, config=cfg, units=None)
+    assert set(default_units["unit"]) != set(UNITS)
+
+
+def test_time_zone_of_the_log(process: StandardProcess) -> None:
+    cfg = SimulationConfig(cases=20, units=UNITS, seed=2, timezone="America/New_York")
+    log = simulate_log(process, config=cfg)
+    assert log.schema["timestamp"] == pl.Datetime("us", "America/New_York")
+    stockholm = simulate_log(process, config=replace(cfg, timezone="Europe/Stockholm"))
+    assert (
+        not log["timestamp"]
+        .dt.replace_time_zone(None)
+        .equals(stockholm["timestamp"].dt.replace_time_zone(None))
+    )
+    with pytest.raises(ValueError, match="time zone"):
+        SimulationConfig(timezone="Mars/Olympus")
+
+
+def test_limits_come_from_the_one_time_limit_type(process: StandardProcess) -> None:
+    sim = Simulator(process, SimulationConfig(cases=1, verify=False))
+    assert all(isinstance(lim, TimeLimit) for lim in sim.limits)
+    assert [lim.id for lim in sim.limits] == ["TL_Triage", "TL_Total"]
+    # a catalogue limit from a start event counts from the case's first event
+    remiss = Simulator("remiss_vardgaranti", SimulationConfig(cases=1, verify=False))
+    kontakt = next(lim for lim in remiss.limits if lim.id == "TL_Kontakt")
+    assert kontakt.from_activity is None

@@ -69,7 +69,19 @@ def _catalog() -> Any:
 
 @main.group()
 def models() -> None:
-    """The catalogue of standard care processes (--catalog DIR, default the shipped models/)."""
+    """The catalogue of standard care processes (--catalog DIR, default the shipped models/).
+
+    Each process is <id>.bpmn (structure and labels, edited in Camunda Modeler, Signavio…)
+    plus <id>.yaml (version, owner, sources, codes, time limits, variations by element id).
+    """
+
+
+def _warn_problems(cat: Any) -> None:
+    """Name the files the catalogue could not load (stderr), so none is skipped silently."""
+    for f in cat.problems:
+        click.echo(f"fvmprocess: warning: {f}", err=True)
+    if cat.problems:
+        click.echo("fvmprocess: run `fvmprocess models check` for the details", err=True)
 
 
 @models.command("list")
@@ -82,20 +94,27 @@ def models() -> None:
     help="Output format.",
 )
 def models_list(fmt: str) -> None:
-    """List the standard processes: id, version, Swedish and English names."""
+    """List the standard processes: id, version, Swedish and English names.
+
+    Files that do not make a process (a .bpmn without its .yaml, invalid metadata) are named
+    on stderr.
+    """
     with _errors():
+        cat = _catalog()
         rows = [
             {
                 "id": p.id,
                 "version": p.version,
-                "name_sv": p.metadata.name.sv,
-                "name_en": p.metadata.name.en,
+                "status": p.metadata.status,
+                "name_sv": p.name("sv"),
+                "name_en": p.name("en"),
                 "path": str(p.path),
-                "activities": len(p.metadata.activities),
-                "time_limits": len(p.metadata.time_limits),
+                "activities": len(p.activities),
+                "time_limits": len(p.time_limits),
             }
-            for p in _catalog()
+            for p in cat
         ]
+        _warn_problems(cat)
         if fmt == "json":
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
@@ -104,47 +123,317 @@ def models_list(fmt: str) -> None:
         t = Table("id", "version", "namn", "name", "activities", "time limits")
         for r in rows:
             t.add_row(
-                str(r["id"]),
-                str(r["version"]),
-                str(r["name_sv"]),
-                str(r["name_en"]),
-                str(r["activities"]),
+                *(str(r[k]) for k in ("id", "version", "name_sv", "name_en", "activities")),
                 str(r["time_limits"]),
             )
         _console().print(t)
+
+
+def _show_json(p: Any) -> str:
+    data = p.metadata.model_dump(mode="json")
+    data["name"] = {"sv": p.name("sv"), "en": p.name("en")}
+    data["description"] = (
+        {"sv": p.description("sv"), "en": p.description("en")} if p.description() else None
+    )
+    data["activities"] = [
+        {"id": a.id, "type": a.type, "name": a.name.model_dump(), "codes": list(a.codes)}
+        for a in p.activities
+    ]
+    data["path"] = str(p.path)
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 @models.command("show")
 @click.argument("process_id")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def models_show(process_id: str, fmt: str) -> None:
-    """Show one standard process: metadata, activities and time limits."""
+    """Show one standard process: labels (from the BPMN), metadata, time limits."""
     with _errors():
         p = _catalog()[process_id]
-        md = p.metadata
         if fmt == "json":
-            click.echo(md.model_dump_json(indent=2))
+            click.echo(_show_json(p))
             return
-        click.echo(f"{md.id} {md.version}  {md.name.sv} / {md.name.en}")
-        click.echo(f"owner: {md.owner}")
-        click.echo(f"file:  {p.path}")
-        click.echo(md.description.sv)
+        md = p.metadata
+        click.echo(f"{p.id} {md.version} ({md.status})  {p.name('sv')} / {p.name('en')}")
+        click.echo(f"owner: {md.owner}, valid from {md.valid_from.isoformat()}")
+        click.echo(f"files: {p.path} + {p.metadata_path.name}")
+        if p.description():
+            click.echo(p.description())
         click.echo("\nactivities:")
-        for a in md.activities:
-            codes = f" [{', '.join(a.codes)}]" if getattr(a, "codes", None) else ""
-            click.echo(f"  {a.id:<34} {a.name.sv} / {a.name.en}{codes}")
+        for a in p.activities:
+            codes = f" [{', '.join(a.codes)}]" if a.codes else ""
+            missing = "" if a.id in md.activities else "  (no metadata: models sync)"
+            click.echo(f"  {a.id:<34} {a.name.sv} / {a.name.en}{codes}{missing}")
         if md.time_limits:
             click.echo("\ntime limits:")
             for tl in md.time_limits:
                 share = f", target {tl.target_share:.0%}" if tl.target_share else ""
+                start = p.label(tl.from_activity) if tl.from_activity else "(first event)"
                 click.echo(
-                    f"  {tl.id}: {tl.from_activity} -> {tl.to_activity} <= {tl.max_duration}"
-                    f"{share}  ({getattr(tl.source, 'title', tl.source)})"
+                    f"  {tl.id}: {start} -> {p.label(tl.to_activity)} <= {tl.max_duration}"
+                    f" ({tl.counting}{share})  [{tl.source}]"
                 )
+        if md.variations:
+            click.echo("\napproved variations:")
+            for v in md.variations:
+                skips = ", ".join(p.label(s) for s in v.allowed_skips) or "-"
+                click.echo(f"  {v.id}: {v.description.sv} (may skip: {skips})")
         if md.sources:
             click.echo("\nsources:")
             for s in md.sources:
-                click.echo(f"  - {getattr(s, 'title', s)}")
+                click.echo(f"  - {s.title}" + (f" <{s.url}>" if s.url else ""))
+
+
+def _validate_findings(cat: Any, process_id: str | None, soundness: bool) -> list[Any]:
+    """The BPMN's own validate() problems (errors and warnings) as catalogue findings."""
+    from fvmprocess.catalog import Finding
+    from fvmprocess.errors import FvmProcessError
+    from fvmprocess.validate import validate as run
+
+    out: list[Any] = []
+    for p in cat:
+        if process_id is not None and p.id != process_id:
+            continue
+        try:
+            model = p.model
+        except FvmProcessError:
+            continue  # reported as unreadable by the drift check
+        for prob in run(model, soundness=soundness):
+            if prob.severity in ("error", "warning"):
+                element = prob.element or p.text.id
+                out.append(Finding(str(p.path), element, prob.code, prob.message))
+    return out
+
+
+@models.command("check")
+@click.argument("process_id", required=False)
+@click.option("--no-soundness", is_flag=True, help="Skip the control-flow soundness check.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def models_check(process_id: str | None, no_soundness: bool, fmt: str) -> None:
+    """Drift and health of the catalogue (or of one process).
+
+    Lists BPMN activities without metadata, metadata of elements no longer in the BPMN, .bpmn
+    files without metadata and the reverse, time limits or variations naming missing
+    activities, duplicate labels, and the BPMN's own validation problems. Every line names the
+    file and the element id. Exit 0 clean, 1 problems, 2 unreadable.
+    """
+    with _errors():
+        from fvmprocess.catalog.health import check_catalog
+
+        cat = _catalog()
+        findings = check_catalog(cat, process_id)
+        findings += _validate_findings(cat, process_id, not no_soundness)
+        if fmt == "json":
+            rows = [
+                {"file": f.file, "element": f.element, "code": f.code, "message": f.message}
+                for f in findings
+            ]
+            click.echo(json.dumps({"catalog": str(cat.directory), "problems": rows}, indent=2))
+        else:
+            for f in findings:
+                click.echo(str(f))
+            n = len(cat)
+            what = process_id or f"{cat.directory} ({n} process{'es' if n != 1 else ''})"
+            click.echo(f"{what}: " + (f"{len(findings)} problem(s)" if findings else "no problems"))
+        if any(f.unreadable for f in findings):
+            sys.exit(2)
+        if findings:
+            sys.exit(1)
+
+
+@models.command("sync")
+@click.argument("process_id")
+@click.option("--prune", is_flag=True, help="Delete metadata of elements no longer in the BPMN.")
+@click.option("--dry-run", is_flag=True, help="Only report what would change.")
+def models_sync(process_id: str, prune: bool, dry_run: bool) -> None:
+    """Bring <id>.yaml in step with <id>.bpmn: a stub for every new activity (keeping the
+    YAML's comments and order); metadata of removed elements is reported, and deleted only
+    with --prune. The .bpmn is never written."""
+    with _errors():
+        from fvmprocess.catalog.sync import sync_metadata
+
+        cat = _catalog()
+        bpmn = Path(cat.directory) / f"{process_id}.bpmn"
+        yml = bpmn.with_suffix(".yaml")
+        if not bpmn.is_file() or not yml.is_file():
+            cat[process_id]  # the catalogue's own error names the files
+            missing = yml if not yml.is_file() else bpmn
+            raise click.UsageError(
+                f"{missing} is missing"
+                + (
+                    f" (add it: fvmprocess models new {process_id} --from {bpmn})"
+                    if missing == yml
+                    else ""
+                )
+            )
+        res = sync_metadata(bpmn, yml, prune=prune, write=not dry_run)
+        for a in res.added:
+            click.echo(f"{yml}: {a}: added a metadata stub")
+        verb = "deleted" if prune and not dry_run else "kept (use --prune to delete)"
+        for a in res.removed:
+            click.echo(f"{yml}: {a}: no longer an activity in the BPMN; metadata {verb}")
+        for ref in res.references:
+            click.echo(f"{yml}: {ref}, which is not an activity in the BPMN (edit it by hand)")
+        state = (
+            "wrote"
+            if res.written
+            else (
+                "would change"
+                if dry_run and (res.added or (prune and res.removed))
+                else "up to date:"
+            )
+        )
+        click.echo(f"{state} {yml}")
+
+
+@models.command("new")
+@click.argument("process_id")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The BPMN file exported by the modelling tool.",
+)
+@click.option("--owner", default="ej angiven", show_default=True, help="Who owns the standard.")
+def models_new(process_id: str, source: str, owner: str) -> None:
+    """Add a BPMN file to the catalogue as <id>.bpmn with a metadata stub <id>.yaml."""
+    with _errors():
+        from fvmprocess.catalog.sync import new_process
+
+        cat = _catalog()
+        bpmn, yml = new_process(Path(cat.directory), process_id, source, owner=owner)
+        click.echo(
+            f"wrote {yml}" + ("" if Path(source).resolve() == bpmn.resolve() else f" and {bpmn}")
+        )
+        click.echo(
+            f"next: fill in owner, sources, codes and time limits; "
+            f"fvmprocess models check {process_id}"
+        )
+
+
+def _diff_side(arg: str, label: str) -> Any:
+    """A catalogue id or a .bpmn file (with its sibling .yaml, if valid) as one diff side."""
+    from fvmprocess.bpmn.reader import read_bpmn
+    from fvmprocess.catalog import load_metadata
+    from fvmprocess.catalog.diff import DiffSide
+    from fvmprocess.compile import to_petri_net
+    from fvmprocess.errors import CatalogError, FvmProcessError
+
+    cat = _catalog()
+    path = Path(arg)
+    limits: tuple[Any, ...] = ()
+    if path.suffix.lower() in (".bpmn", ".xml") or path.exists():
+        model, source = read_bpmn(path), str(path)
+        if path.with_suffix(".yaml").is_file():
+            try:
+                limits = load_metadata(path.with_suffix(".yaml")).time_limits
+            except CatalogError as e:
+                click.echo(f"fvmprocess: warning: {label}: time limits not read: {e}", err=True)
+    else:
+        sp = cat[arg]
+        model, source, limits = sp.model, f"{sp.id} {sp.version} ({sp.path})", sp.time_limits
+    try:
+        return DiffSide(model, source, to_petri_net(model, label="id", catalog=cat), limits)
+    except FvmProcessError as e:
+        return DiffSide(model, source, None, limits, note=f"{label}: {e}")
+
+
+def _diff_overlay(diff: Any, model: Any) -> Any:
+    """NEW painted with the changes: added green, renamed orange, new order blue, removed as
+    notes (colour-blind-safe Okabe–Ito hues)."""
+    from fvmprocess.render.overlay import Overlay
+
+    ov = Overlay()
+    first = next((n.id for n in model.nodes.values() if n.is_activity), None)
+    for c in diff.activities:
+        if c.kind == "added":
+            ov = ov.with_element(
+                c.new_id,
+                fill="#c7e9c0",
+                stroke="#009e73",
+                stroke_width=3,
+                badge="+",
+                badge_colour="#009e73",
+                tooltip="added",
+            )
+        elif c.kind in ("renamed", "new-id"):
+            was = c.old_label.sv if c.kind == "renamed" else c.old_id
+            ov = ov.with_element(
+                c.new_id,
+                fill="#fde0b8",
+                stroke="#e69f00",
+                stroke_width=3,
+                badge="~",
+                badge_colour="#b36b00",
+                tooltip=f"was: {was}",
+            )
+        elif first is not None:
+            near = _removed_neighbour(diff, c.old_id) or first
+            ov = ov.add_note(near, f"− {c.old_label.sv}", "#d55e00")
+    for f in diff.follows:
+        if f.kind == "added" and f.source in model.nodes:
+            ov = ov.with_element(f.source, stroke="#0072b2", stroke_width=3)
+    return ov.with_legend(
+        [
+            ("#c7e9c0", "added"),
+            ("#fde0b8", "renamed / new id"),
+            ("#0072b2", "new successor (order)"),
+            ("#d55e00", "removed"),
+        ]
+    )
+
+
+def _removed_neighbour(diff: Any, old_id: str) -> str | None:
+    """A NEW activity that directly preceded a removed one in OLD (where its note goes)."""
+    for f in diff.follows:
+        if f.kind == "removed" and f.target == old_id and f.source not in (old_id, "(start)"):
+            return str(f.source)
+    return None
+
+
+@models.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Also draw NEW with the changes coloured: OUT.svg, OUT.png or OUT.pdf.",
+)
+def models_diff(old: str, new: str, fmt: str, lang: str, output: str | None) -> None:
+    """Differences between two versions (catalogue ids or .bpmn files): activities added,
+    removed or renamed (matched by id, then by label), changed order and branching
+    (directly-follows relation of the two nets), changed time limits.
+
+    Exit 0 same, 1 different, 2 unreadable (like diff).
+    """
+    with _errors():
+        from fvmprocess.catalog.diff import diff_processes
+
+        new_side = _diff_side(new, "NEW")
+        diff = diff_processes(_diff_side(old, "OLD"), new_side)
+        if fmt == "json":
+            click.echo(json.dumps(diff.to_dict(lang), ensure_ascii=False, indent=2))  # type: ignore[arg-type]
+        else:
+            for line in diff.to_text(lang):  # type: ignore[arg-type]
+                click.echo(line)
+        if output:
+            from fvmprocess.render.export import render_diagram
+            from fvmprocess.render.options import DrawOptions
+
+            title = f"{diff.old_source} → {diff.new_source}"
+            render_diagram(
+                new_side.model,
+                output,
+                overlay=_diff_overlay(diff, new_side.model),
+                options=DrawOptions(title=title, lang=lang),
+            )  # type: ignore[arg-type]
+            click.echo(f"wrote {output}", err=fmt == "json")
+        if not diff.is_empty:
+            sys.exit(1)
 
 
 def _load_model(file_or_id: str) -> Any:
@@ -247,16 +536,17 @@ def render(
 ) -> None:
     """Draw a BPMN file or catalogue process as SVG, PNG or PDF (optionally with deviations)."""
     with _errors():
-        from fvmprocess.report import render_diagram
+        from fvmprocess.render.export import render_diagram
+        from fvmprocess.render.options import DrawOptions
 
-        target: Any = _load_model(file_or_id)
+        res = None
         if result_path:
             from fvmprocess.conformance import ConformanceResult
 
             res = ConformanceResult.from_json(result_path)
-            target = _attach_model(res, target)
-        out = render_diagram(target, output, unit=unit, lang=lang, scale=scale)  # type: ignore[arg-type]
-        click.echo(f"wrote {out}")
+        opts = DrawOptions.workshop().update(scale=scale, lang=lang)
+        render_diagram(_load_model(file_or_id), output, result=res, unit=unit, options=opts)
+        click.echo(f"wrote {output}")
 
 
 def _attach_model(result: Any, model: Any) -> Any:
@@ -407,7 +697,7 @@ def _summary_table(result: Any) -> None:
 
     s = result.summary()
     t = Table(
-        title=f"{result.process.get('id')}: {s['cases']} cases, {s['variants']} variants",
+        title=f"{result.process.id}: {s['cases']} cases, {s['variants']} variants",
         title_justify="left",
     )
     for col in ("#", "unit", "cases", "conforming", "95 % CI", "mean fitness", "time limits"):

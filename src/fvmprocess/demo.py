@@ -63,7 +63,9 @@ def run_demo(
     from fvmprocess.catalog import catalog
     from fvmprocess.conformance import check
     from fvmprocess.eventlog import ActivityMapping, read_log
-    from fvmprocess.report import render_diagram, render_report
+    from fvmprocess.render.export import render_diagram
+    from fvmprocess.render.options import DrawOptions
+    from fvmprocess.report import render_report
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "catalog").mkdir(exist_ok=True)
@@ -76,7 +78,8 @@ def run_demo(
         problems = [x for x in validate(p.model) if x.severity == "error"]
         assert p.model._tree is not None
         xsd = validate_xsd(p.model._tree)
-        svg = render_diagram(p, out / "catalog" / f"{p.id}.svg", lang=lang, scale=1.0)  # type: ignore[arg-type]
+        svg = out / "catalog" / f"{p.id}.svg"
+        render_diagram(p, svg, options=DrawOptions.workshop().update(scale=1.0, lang=lang))
         summary["catalog"][p.id] = {
             "errors": len(problems),
             "xsd_errors": len(xsd),
@@ -132,7 +135,7 @@ def _index(out: Path, cat: Any, summary: dict[str, Any]) -> None:
             else "–"
         )
         rows.append(
-            f"<tr><td>{html.escape(p.id)}</td><td>{html.escape(p.metadata.name.sv)}</td>"
+            f"<tr><td>{html.escape(p.id)}</td><td>{html.escape(p.name('sv'))}</td>"
             f"<td>{html.escape(p.version)}</td>"
             f'<td><a href="catalog/{html.escape(p.id)}.svg">diagram</a></td><td>{reports}</td></tr>'
         )

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
+from fvmprocess._shared.optional import import_optional
+from fvmprocess.eventlog import variant_table
+
 if TYPE_CHECKING:
     from fvmprocess.eventlog import EventLog
     from fvmprocess.petri import PetriNet
@@ -35,7 +38,8 @@ __all__ = [
 
 
 def variants(log: EventLog) -> pl.DataFrame:
-    """Distinct activity sequences and their case counts (see :meth:`EventLog.variants`).
+    """Distinct activity sequences and their case counts, from the one variant table
+    (:func:`fvmprocess.eventlog.variant_table`, as :meth:`EventLog.variants`).
 
     Args:
         log: the event log.
@@ -43,7 +47,8 @@ def variants(log: EventLog) -> pl.DataFrame:
     Returns:
         A DataFrame with ``variant`` (list of activities) and ``cases``, most frequent first.
     """
-    return log.variants()
+    table = variant_table(log.events).variants
+    return table.select(pl.col("activities").alias("variant"), "cases")
 
 
 @dataclass(frozen=True)
@@ -222,7 +227,7 @@ def discover(
 ) -> PetriNet:
     """Discover a workflow net from the log with pm4py's inductive miner.
 
-    Needs the optional ``pm4py`` extra (``pip install fvmprocess[pm4py]``), imported only here.
+    Needs the optional ``pm4py`` extra (``pip install 'fvmprocess[pm4py]'``), imported only here.
 
     Args:
         log: the event log.
@@ -241,12 +246,7 @@ def discover(
         raise ValueError(f"algorithm must be 'inductive', not {algorithm!r}")
     if not 0.0 <= noise_threshold <= 1.0:
         raise ValueError(f"noise_threshold must be in [0, 1], not {noise_threshold!r}")
-    try:
-        import pm4py
-    except ImportError as e:
-        raise ImportError(
-            "discover() needs pm4py, an optional dependency: pip install 'fvmprocess[pm4py]'"
-        ) from e
+    pm4py = import_optional("pm4py", extra="pm4py", purpose="discover()")
     from fvmprocess.petri import from_pm4py
 
     ev = log.events.select(

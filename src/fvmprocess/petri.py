@@ -4,7 +4,7 @@ A :class:`PetriNet` is plain, immutable data: places, labelled transitions (``la
 silent τ transition), weighted arcs and an initial and final marking. Nets are read from and
 written to PNML as ProM and pm4py write it, converted to and from pm4py objects, and unfolded
 into a :class:`ReachabilityGraph` (an automaton over transition labels with τ-moves) that the
-alignment engine in :mod:`fvmprocess.align` searches.
+alignment engine in :mod:`fvmprocess.conformance.align` searches.
 
 Example:
     >>> net = PetriNet(

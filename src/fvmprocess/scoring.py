@@ -1,21 +1,31 @@
 """Scores with confidence intervals and the ranking of units.
 
 Every formula is documented in ``docs/conformance.md``. All functions are vectorised polars
-expressions or small pure functions, so unit scores over a million cases cost one group-by.
+expressions, group-bys over plain tables or small pure functions, so unit scores over a million
+cases cost one group-by. :func:`fvmprocess.conformance.check` builds its unit, activity and
+time-limit tables here.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import polars as pl
 
+from fvmprocess._shared.vocab import DEVIATION_KINDS
+
 __all__ = [
+    "LIMIT_SCORE_SCHEMA",
+    "UNIT_COLUMNS",
     "Z95",
     "UnitScore",
+    "activity_scores",
+    "limit_scores",
     "mean_interval",
     "rank_units",
+    "unit_scores",
     "wilson_exprs",
     "wilson_interval",
 ]
@@ -94,3 +104,233 @@ def rank_units(units: pl.DataFrame) -> pl.DataFrame:
         ["conforming_share", "mean_fitness", "unit"], descending=[True, True, False]
     )
     return ordered.with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
+
+
+#: Columns of the time-limit compliance table (:func:`limit_scores`).
+LIMIT_SCORE_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "limit": pl.String(),
+    "from_activity": pl.String(),
+    "to_activity": pl.String(),
+    "max_seconds": pl.Float64(),
+    "target_share": pl.Float64(),
+    "evaluated": pl.Int64(),
+    "within": pl.Int64(),
+    "share": pl.Float64(),
+    "share_low": pl.Float64(),
+    "share_high": pl.Float64(),
+    "meets_target": pl.Boolean(),
+    "median_s": pl.Float64(),
+    "durations_s": pl.List(pl.Float64()),
+}
+
+#: Columns of the unit table (:func:`unit_scores`), in order.
+UNIT_COLUMNS = (
+    "rank",
+    "unit",
+    "cases",
+    "conforming",
+    "conforming_share",
+    "conforming_share_low",
+    "conforming_share_high",
+    "mean_fitness",
+    "mean_fitness_low",
+    "mean_fitness_high",
+    "deviations",
+    "median_duration_s",
+    "time_limit_compliance",
+    "time_limit_compliance_low",
+    "time_limit_compliance_high",
+    "time_limits_met",
+)
+
+
+def limit_scores(per_case: pl.DataFrame, units: pl.DataFrame, limits: pl.DataFrame) -> pl.DataFrame:
+    """Compliance per unit (and ``"*"`` for all) and limit, with Wilson intervals.
+
+    Args:
+        per_case: one row per evaluated case and limit: ``case``, ``unit``, ``limit``,
+            ``_dur`` (seconds), ``_late``.
+        units: the units (column ``unit``); each gets a row per limit, evaluated or not.
+        limits: ``limit``, ``from_activity``, ``to_activity``, ``max_seconds``,
+            ``target_share``.
+
+    Returns:
+        The table of :data:`LIMIT_SCORE_SCHEMA`, sorted by limit and unit.
+    """
+
+    def count(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        return frame.group_by(keys).agg(
+            pl.len().cast(pl.Int64).alias("evaluated"),
+            (~pl.col("_late")).sum().cast(pl.Int64).alias("within"),
+            pl.col("_dur").median().alias("median_s"),
+            pl.col("_dur").sort().alias("durations_s"),
+        )
+
+    columns = ["unit", "limit", "evaluated", "within", "median_s", "durations_s"]
+    counted = pl.concat(
+        [
+            count(per_case, ["unit", "limit"]).select(columns),
+            count(per_case, ["limit"]).with_columns(pl.lit("*").alias("unit")).select(columns),
+        ],
+        how="vertical_relaxed",
+    )
+    grid = pl.concat([units, pl.DataFrame({"unit": ["*"]})]).join(
+        limits.select("limit"), how="cross"
+    )
+    rows = (
+        grid.join(counted, on=["unit", "limit"], how="left")
+        .with_columns(
+            pl.col("evaluated").fill_null(0),
+            pl.col("within").fill_null(0),
+            pl.col("durations_s").fill_null(pl.lit([], pl.List(pl.Float64))),
+        )
+        .join(limits, on="limit", how="left")
+    )
+    return (
+        rows.with_columns(
+            pl.when(pl.col("evaluated") > 0)
+            .then(pl.col("within") / pl.col("evaluated"))
+            .otherwise(None)
+            .alias("share")
+        )
+        .with_columns(*wilson_exprs("within", "evaluated", "share"))
+        .with_columns(
+            pl.when(pl.col("target_share").is_null() | pl.col("share").is_null())
+            .then(None)
+            .otherwise(pl.col("share") >= pl.col("target_share"))
+            .alias("meets_target")
+        )
+        .select(list(LIMIT_SCORE_SCHEMA))
+        .sort(["limit", "unit"])
+    )
+
+
+def unit_scores(cases: pl.DataFrame, limits: pl.DataFrame) -> pl.DataFrame:
+    """Per unit: cases, conforming share and mean fitness with intervals, time-limit
+    compliance, and the rank (:func:`rank_units`).
+
+    Args:
+        cases: one row per case: ``unit``, ``conforming``, ``fitness``, ``deviations``,
+            ``duration_s``.
+        limits: the time-limit table of :func:`limit_scores` (may be empty).
+
+    Returns:
+        The unit table (columns :data:`UNIT_COLUMNS`).
+    """
+    u = cases.group_by("unit").agg(
+        pl.len().cast(pl.Int64).alias("cases"),
+        pl.col("conforming").sum().cast(pl.Int64).alias("conforming"),
+        pl.col("fitness").mean().alias("mean_fitness"),
+        pl.col("fitness").std().alias("_sd"),
+        pl.col("deviations").sum().cast(pl.Int64).alias("deviations"),
+        pl.col("duration_s").median().alias("median_duration_s"),
+    )
+    u = (
+        u.with_columns((pl.col("conforming") / pl.col("cases")).alias("conforming_share"))
+        .with_columns(*wilson_exprs("conforming", "cases", "conforming_share"))
+        .with_columns(*mean_interval("mean_fitness", "_sd", "cases", "mean_fitness"))
+        .drop("_sd")
+    )
+    return rank_units(_with_compliance(u, limits)).select(UNIT_COLUMNS)
+
+
+def _with_compliance(units: pl.DataFrame, limits: pl.DataFrame) -> pl.DataFrame:
+    """Add each unit's time-limit compliance (all limits pooled) and whether all targets are met."""
+    if not limits.height:
+        return units.with_columns(
+            pl.lit(None, pl.Float64).alias("time_limit_compliance"),
+            pl.lit(None, pl.Float64).alias("time_limit_compliance_low"),
+            pl.lit(None, pl.Float64).alias("time_limit_compliance_high"),
+            pl.lit(None, pl.Boolean).alias("time_limits_met"),
+        )
+    tl = (
+        limits.filter(pl.col("unit") != "*")
+        .group_by("unit")
+        .agg(
+            pl.col("within").sum().alias("_w"),
+            pl.col("evaluated").sum().alias("_e"),
+            pl.col("meets_target").drop_nulls().all().alias("time_limits_met"),
+        )
+        .with_columns((pl.col("_w") / pl.col("_e")).alias("time_limit_compliance"))
+        .with_columns(*wilson_exprs("_w", "_e", "time_limit_compliance"))
+        .drop("_w", "_e")
+    )
+    return units.join(tl, on="unit", how="left")
+
+
+def activity_scores(
+    cases: pl.DataFrame, deviations: pl.DataFrame, labels: Collection[str]
+) -> pl.DataFrame:
+    """Per unit (and ``"*"``) and activity: cases with each deviation kind, and the rates.
+
+    Args:
+        cases: the case table (``unit``).
+        deviations: the deviations (``case``, ``unit``, ``kind``, ``activity``, ``allowed``);
+            allowed ones do not count.
+        labels: the model's activities (each gets a row, deviating or not).
+
+    Returns:
+        ``unit``, ``activity``, ``cases``, ``in_model``, one count and one ``<kind>_rate`` per
+        deviation kind, ``skip_rate`` and ``insert_rate`` (inserted, repeated, moved and
+        unknown activities), sorted by unit and activity.
+    """
+    acts = sorted(set(labels) | set(deviations["activity"].unique().to_list()))
+    out = _activity_grid(cases, acts).join(
+        _kind_counts(deviations), on=["unit", "activity"], how="left"
+    )
+    for k in DEVIATION_KINDS:
+        if k not in out.columns:
+            out = out.with_columns(pl.lit(0, pl.UInt32).alias(k))
+    inserted = pl.col("inserted") + pl.col("repeated") + pl.col("moved")
+    out = (
+        out.with_columns([pl.col(k).fill_null(0).cast(pl.Int64) for k in DEVIATION_KINDS])
+        .with_columns(
+            [(pl.col(k) / pl.col("unit_cases")).alias(f"{k}_rate") for k in DEVIATION_KINDS]
+        )
+        .with_columns(
+            ((inserted + pl.col("unknown_activity")) / pl.col("unit_cases")).alias("insert_rate"),
+            pl.col("skipped_rate").alias("skip_rate"),
+            pl.col("activity").is_in(sorted(labels)).alias("in_model"),
+        )
+    )
+    columns = [
+        "unit",
+        "activity",
+        "cases",
+        "in_model",
+        *DEVIATION_KINDS,
+        *(f"{k}_rate" for k in DEVIATION_KINDS),
+        "skip_rate",
+        "insert_rate",
+    ]
+    return (
+        out.rename({"unit_cases": "cases"})
+        .with_columns(pl.col("cases").cast(pl.Int64))
+        .select(columns)
+        .sort(["unit", "activity"])
+    )
+
+
+def _activity_grid(cases: pl.DataFrame, activities: list[str]) -> pl.DataFrame:
+    """Every unit (and ``"*"``) × activity, with the unit's cases (``unit_cases``)."""
+    acts = pl.DataFrame({"activity": activities}, schema={"activity": pl.String})
+    per_unit = cases.group_by("unit").agg(pl.len().alias("unit_cases")).join(acts, how="cross")
+    everyone = pl.DataFrame(
+        {"unit": ["*"], "unit_cases": [cases.height]},
+        schema={"unit": pl.String, "unit_cases": pl.UInt32},
+    ).join(acts, how="cross")
+    return pl.concat([per_unit, everyone], how="vertical_relaxed")
+
+
+def _kind_counts(deviations: pl.DataFrame) -> pl.DataFrame:
+    """Per unit (and ``"*"``) and activity: cases with each counted kind, one column per kind."""
+    counted = deviations.filter(~pl.col("allowed"))
+    per = counted.group_by("unit", "activity", "kind").agg(pl.col("case").n_unique().alias("n"))
+    per_all = (
+        per.group_by("activity", "kind")
+        .agg(pl.col("n").sum())
+        .with_columns(pl.lit("*").alias("unit"))
+    )
+    per = pl.concat([per, per_all.select(per.columns)], how="vertical_relaxed")
+    return per.pivot(on="kind", index=["unit", "activity"], values="n", aggregate_function="sum")

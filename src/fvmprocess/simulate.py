@@ -5,35 +5,40 @@ marking), gives every visible transition a realistic duration, spreads cases ove
 over care units, and then injects deviations per case with each unit's deviation rate: skipped,
 inserted, moved (two adjacent events swapped), repeated and unknown local activities, and broken
 time limits (``late``). What was injected is returned as ground truth, so tests and demos can
-check that :func:`fvmprocess.conformance.check` finds it. ``docs/simulation.md`` describes the
-method.
+check that :func:`fvmprocess.conformance.check` finds it: an injected structural deviation is
+kept only when the one classifier of ``check`` (:mod:`fvmprocess.conformance.classify`) reports
+it on an optimal alignment. ``docs/simulation.md`` describes the method.
 
-Timestamps are zone-aware (``Datetime("us", "Europe/Stockholm")``), whole minutes, strictly
-increasing within a case. Case ids look like ``ED-2025-000123``; resources are roles
-(``sjuksköterska``, ``läkare``…). No personal data is ever generated.
+Timestamps are zone-aware (``Datetime("us", config.timezone)``, default Europe/Stockholm),
+whole minutes, strictly increasing within a case. Case ids look like ``ED-2025-000123``;
+resources are roles (``sjuksköterska``, ``läkare``…). No personal data is ever generated.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
 
-from fvmprocess.conformance import DEVIATION_KINDS
-from fvmprocess.errors import CatalogError, SimulationError
+from fvmprocess._shared.durations import DEFAULT_TIMEZONE, zone
+from fvmprocess._shared.labels import LocalizedText
+from fvmprocess._shared.vocab import DEVIATION_KINDS, STRUCTURAL_KINDS, DeviationKind
+from fvmprocess.conformance.classify import classify, explains
+from fvmprocess.errors import SimulationError
+from fvmprocess.process import ProcessLike, ResolvedProcess, resolve_process
+from fvmprocess.timelimit import TimeLimit
 
 if TYPE_CHECKING:
-    from fvmprocess.align import Aligner
     from fvmprocess.bpmn.model import BpmnModel
-    from fvmprocess.catalog import StandardProcess
-    from fvmprocess.petri import PetriNet
+    from fvmprocess.catalog import Catalog
+    from fvmprocess.conformance.align import Aligner, Move
 
 __all__ = [
     "ED_UNITS",
@@ -74,11 +79,9 @@ LOCAL_ACTIVITIES: tuple[str, ...] = (
     "Administrativ åtgärd",
     "Tolkbokning",
 )
-#: Deviation kinds the simulator injects (``late`` through time-limit breaches).
-INJECTED_KINDS: tuple[str, ...] = DEVIATION_KINDS
-_STRUCTURAL = INJECTED_KINDS[:-1]
+#: Deviation kinds the simulator injects: every kind (``late`` through time-limit breaches).
+INJECTED_KINDS: tuple[DeviationKind, ...] = DEVIATION_KINDS
 _DEFAULT_RATES = (0.05, 0.1, 0.15, 0.25, 0.35)
-_ZONE = "Europe/Stockholm"
 _CASE_PREFIX = {
     "akutmottagning": "ED",
     "sepsis_akut": "SEPSIS",
@@ -115,7 +118,8 @@ class SimulationConfig:
             deviations). ``None``: five Swedish units (emergency departments for ED-like
             processes, hospitals otherwise) with rates 0.05, 0.1, 0.15, 0.25 and 0.35.
         seed: seed of the ``numpy.random.Generator(PCG64(seed))``; same seed, same log.
-        start: first arrival (a date or time string, or a datetime; naive means Stockholm time).
+        start: first arrival (a date or time string, or a datetime; naive means local time in
+            ``timezone``).
         period_days: cases arrive as a Poisson process over this many days.
         activity_names: ``"sv"``/``"en"`` activity names or the standard's ``"id"``s.
         time_limit_breach: share of cases (per unit with a mapping) in which one applicable
@@ -131,9 +135,10 @@ class SimulationConfig:
         office_hours: move events outside weekdays 08-16 to the next opening; ``None``:
             on for referral and outpatient processes (ids with remiss, oppenvard, elektiv…).
         case_prefix: prefix of case ids; ``None``: derived from the process id (``ED``…).
-        verify: check with the alignment engine that each injected deviation raises the
-            case's alignment cost, and retry another one otherwise, so the truth is detectable.
+        verify: check with the alignment engine that each injected deviation is what
+            ``check`` reports, and retry another one otherwise, so the truth is detectable.
         max_steps: step cap of one play-out (a run that does not end within it is retried).
+        timezone: the IANA zone of the log: timestamps, office hours and calendar-day limits.
     """
 
     cases: int = 1000
@@ -144,7 +149,7 @@ class SimulationConfig:
     activity_names: Literal["sv", "en", "id"] = "sv"
     time_limit_breach: float | Mapping[str, float] | None = None
     kind_weights: Mapping[str, float] = field(
-        default_factory=lambda: dict.fromkeys(_STRUCTURAL, 1.0)
+        default_factory=lambda: dict.fromkeys(STRUCTURAL_KINDS, 1.0)
     )
     second_deviation: float = 0.25
     loop_probability: float = 0.25
@@ -156,6 +161,7 @@ class SimulationConfig:
     case_prefix: str | None = None
     verify: bool = True
     max_steps: int = 1000
+    timezone: str = DEFAULT_TIMEZONE
 
     def __post_init__(self) -> None:
         if self.cases < 0:
@@ -174,15 +180,17 @@ class SimulationConfig:
         for v in [b] if isinstance(b, int | float) else (b or {}).values():
             if not 0.0 <= float(v) <= 1.0:
                 raise ValueError(f"time_limit_breach {v} is not a share 0..1")
-        unknown = set(self.kind_weights) - set(_STRUCTURAL)
+        unknown = set(self.kind_weights) - set(STRUCTURAL_KINDS)
         if unknown:
             raise ValueError(
-                f"kind_weights has unknown kinds {sorted(unknown)}; expected {list(_STRUCTURAL)}"
+                f"kind_weights has unknown kinds {sorted(unknown)}; "
+                f"expected {list(STRUCTURAL_KINDS)}"
             )
         if self.period_days <= 0:
             raise ValueError(f"period_days is {self.period_days}; expected > 0")
         if not 0.0 <= self.loop_probability <= 1.0 or not 0.0 <= self.repeat_decay <= 1.0:
             raise ValueError("loop_probability and repeat_decay must be in 0..1")
+        zone(self.timezone)
 
 
 @dataclass(frozen=True)
@@ -192,7 +200,7 @@ class SimulationResult:
     Unpacks as ``log, truth = result``.
 
     Attributes:
-        log: the events: ``case``, ``activity``, ``timestamp`` (Europe/Stockholm),
+        log: the events: ``case``, ``activity``, ``timestamp`` (in the config's time zone),
             ``unit``, ``resource``; sorted by case and time.
         truth: one row per injected deviation: ``case``, ``unit``, ``kind``, ``activity``
             (standard id, or the local name for ``unknown_activity``), ``other`` (for
@@ -213,61 +221,16 @@ class SimulationResult:
         yield self.truth
 
 
-@dataclass(frozen=True)
-class _Limit:
-    id: str
-    frm: str | None  # None: from the first event
-    to: str
-    seconds: float
-    calendar_days: bool = False
-    applies_if: tuple[str, ...] = ()
-    applies_unless: tuple[str, ...] = ()
-
-    @property
-    def budget(self) -> float:
-        """Seconds the path from ``frm`` to ``to`` may take (a working day for ``P0D``)."""
-        return self.seconds + 8 * 3600 if self.calendar_days else self.seconds
-
-    @property
-    def broken_after(self) -> float:
-        """An elapsed time that certainly breaks the limit."""
-        return self.seconds + 86400 if self.calendar_days else self.seconds
-
-    def applies(self, activities: set[str]) -> bool:
-        """Whether the limit applies to a case with these activities."""
-        return all(a in activities for a in self.applies_if) and not any(
-            a in activities for a in self.applies_unless
-        )
-
-    def span(self, events: Sequence[tuple[str, float]]) -> tuple[float, float] | None:
-        """(from, to) times of the first occurrences in a case, if the limit applies."""
-        if not events or not self.applies({a for a, _ in events}):
-            return None
-        t_to = next((t for a, t in events if a == self.to), None)
-        if self.frm is None:
-            t_from: float | None = events[0][1]
-        else:
-            t_from = next((t for a, t in events if a == self.frm), None)
-        if t_to is None or t_from is None or t_to <= t_from:
-            return None
-        return t_from, t_to
-
-    def is_late(self, events: Sequence[tuple[str, float]], zone: ZoneInfo) -> bool:
-        """Whether a case (absolute epoch seconds) breaks the limit, as ``check`` counts it."""
-        span = self.span(events)
-        if span is None:
-            return False
-        if self.calendar_days:
-            d0 = datetime.fromtimestamp(span[0], zone).date()
-            d1 = datetime.fromtimestamp(span[1], zone).date()
-            return (d1 - d0).days > self.seconds // 86400
-        return span[1] - span[0] > self.seconds
+#: One injected deviation: kind, activity, the other activity (``moved``), the limit (``late``).
+_Truth = tuple[DeviationKind, str, str | None, str | None]
+#: How long an activity takes: (activity, generator) -> seconds.
+_Delay = Callable[[str, np.random.Generator], float]
 
 
 @dataclass
 class _Case:
     events: list[tuple[str, float]]  # (activity id or local name, seconds since arrival)
-    truth: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    truth: list[_Truth] = field(default_factory=list)
     original: list[bool] = field(default_factory=list)  # event not injected or moved
 
     def __post_init__(self) -> None:
@@ -275,11 +238,52 @@ class _Case:
             self.original = [True] * len(self.events)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What one run fixes before the first case: units, rates, clock and verifier."""
+
+    rng: np.random.Generator
+    units: dict[str, float]
+    breach: dict[str, float]
+    speed: dict[str, float]
+    office: bool
+    zone: ZoneInfo
+    start: datetime
+    prefix: str
+    mean_gap: float
+    aligner: Aligner | None
+
+
+@dataclass
+class _Rows:
+    """The output rows of a run, filled case by case."""
+
+    case: list[str] = field(default_factory=list)
+    activity: list[str] = field(default_factory=list)
+    timestamp: list[datetime] = field(default_factory=list)
+    unit: list[str] = field(default_factory=list)
+    truth: list[tuple[str, str, str, str, str | None, str | None]] = field(default_factory=list)
+    cases: list[tuple[str, str, float, int, str | None]] = field(default_factory=list)
+
+    def add(self, cid: str, unit: str, rate: float, case: _Case, stamps: Sequence[float]) -> None:
+        for (act, _), t in zip(case.events, stamps, strict=True):
+            self.case.append(cid)
+            self.activity.append(act)
+            self.timestamp.append(datetime.fromtimestamp(t, UTC))
+            self.unit.append(unit)
+        for kind, act, other, limit in case.truth:
+            self.truth.append((cid, unit, kind, act, other, limit))
+        injected = sum(1 for k, *_ in case.truth if k != "late")
+        breached = next((lim for k, _, _, lim in case.truth if k == "late"), None)
+        self.cases.append((cid, unit, rate, injected, breached))
+
+
 class Simulator:
     """Plays out a standard process into a unit event log with injected deviations.
 
     Args:
-        process: a catalogue id, a :class:`StandardProcess`, a :class:`BpmnModel` or a
+        process: anything :func:`fvmprocess.process.resolve_process` accepts: a catalogue id,
+            a ``.bpmn``/``.pnml`` path, a :class:`StandardProcess`, a :class:`BpmnModel` or a
             :class:`PetriNet` (visible transitions labelled with activity ids).
         config: the settings; defaults when ``None``.
         catalog: the catalogue that resolves ids (default: the shipped one).
@@ -296,94 +300,38 @@ class Simulator:
 
     def __init__(
         self,
-        process: StandardProcess | BpmnModel | PetriNet | str,
+        process: ProcessLike,
         config: SimulationConfig | None = None,
         *,
-        catalog: Any = None,
+        catalog: Catalog | None = None,
     ) -> None:
         self.config = config or SimulationConfig()
-        self._resolve(process, catalog)
+        self._use(resolve_process(process, catalog=catalog))
         self._prepare_net()
         self._scales = self._duration_scales()
 
-    # -- resolving the process -------------------------------------------------------------
-    def _resolve(self, process: Any, catalog: Any) -> None:
-        from fvmprocess.compile import to_petri_net
-        from fvmprocess.petri import PetriNet
-
-        self.process_id: str
-        self.names: dict[str, dict[str, str]] = {}
-        self.limits: list[_Limit] = []
-        self.roles: dict[str, str] = {}
-        model = None
-        metadata = None
-        if isinstance(process, PetriNet):
-            self.net = process
-            self.process_id = process.name
-        else:
-            if isinstance(process, str):
-                try:
-                    from fvmprocess.catalog import catalog as load_catalog
-                except ImportError as e:  # pragma: no cover - until the catalogue lands
-                    raise CatalogError(
-                        f"cannot resolve {process!r}: the catalogue is not available"
-                    ) from e
-                process = (catalog or load_catalog())[process]
-            if hasattr(process, "metadata") and hasattr(process, "model"):
-                metadata = process.metadata
-                model = process.model
-            else:
-                model = process
-            self.net = to_petri_net(model, label="id", catalog=catalog)
-            self.process_id = (
-                str(_get(metadata, "id")) if metadata is not None else model.process().id
-            )
-        starts: set[str] = set()
-        if model is not None:
-            starts = {n.id for n in model.nodes.values() if n.type == "startEvent"}
-            lane_of: dict[str, str] = {}
-            for lane in model.lanes.values():
-                for nid in lane.nodes:
-                    lane_of[nid] = (lane.name or "").strip().lower()
-            for n in model.nodes.values():
-                if n.is_activity:
-                    sv = n.name or n.id
-                    self.names[n.id] = {"sv": sv, "en": n.documentation or sv}
-                    self.roles[n.id] = _role(sv, lane_of.get(n.id, ""))
-        if metadata is not None:
-            for a in _get(metadata, "activities") or []:
-                name = _get(a, "name")
-                aid = str(_get(a, "id"))
-                sv, en = str(_get(name, "sv") or aid), str(_get(name, "en") or aid)
-                self.names[aid] = {"sv": sv, "en": en}
-                self.roles.setdefault(aid, _role(sv, ""))
-            for tl in _get(metadata, "time_limits") or []:
-                frm = _get(tl, "from_activity")
-                self.limits.append(
-                    _Limit(
-                        id=str(_get(tl, "id")),
-                        frm=None if frm is None or frm in starts else str(frm),
-                        to=str(_get(tl, "to_activity")),
-                        seconds=_duration_seconds(_get(tl, "max_duration")),
-                        calendar_days=_get(tl, "counting") == "calendar_days",
-                        applies_if=tuple(_get(tl, "applies_if") or ()),
-                        applies_unless=tuple(_get(tl, "applies_unless") or ()),
-                    )
-                )
+    # -- the process -----------------------------------------------------------------------
+    def _use(self, resolved: ResolvedProcess) -> None:
+        """Take the net, names, roles and simulable time limits of the resolved process."""
+        self.process = resolved
+        self.process_id = resolved.id
+        self.net = resolved.net
         labels = sorted(self.net.labels)
         if not labels:
             raise SimulationError("the net has no visible transition", source=self.process_id)
-        for lab in labels:
-            self.names.setdefault(lab, {"sv": lab, "en": lab})
-            self.roles.setdefault(lab, _role(lab, ""))
-        # limits whose activities the net does not have cannot be simulated
-        self.limits = [
-            lim
-            for lim in self.limits
-            if lim.to in self.net.labels and (lim.frm is None or lim.frm in self.net.labels)
-        ]
         self.labels = labels
-        taken = {v.casefold() for d in self.names.values() for v in d.values()}
+        self.names: dict[str, LocalizedText] = dict(resolved.labels)
+        for lab in labels:
+            self.names.setdefault(lab, LocalizedText(sv=lab, en=lab))
+        self.roles = _roles(resolved.model, self.names)
+        # limits whose activities the net does not have cannot be simulated
+        self.limits: list[TimeLimit] = [
+            lim
+            for lim in resolved.time_limits
+            if lim.to_activity in self.net.labels
+            and (lim.from_activity is None or lim.from_activity in self.net.labels)
+        ]
+        taken = {v.casefold() for t in self.names.values() for v in (t.sv, t.en)}
         self.local_activities = [a for a in LOCAL_ACTIVITIES if a.casefold() not in taken]
 
     # -- the net ---------------------------------------------------------------------------
@@ -399,12 +347,19 @@ class Simulator:
             for p, _ in self._pre[t]:
                 self._consumers[p].append(t)
         self._final = dict(net.final_marking)
-        # transitions on a cycle of the net graph
-        succ: dict[str, set[str]] = {}
-        for t in tids:
-            succ[t] = {t2 for p, _ in self._post[t] for t2 in self._consumers[p]}
+        self._on_cycle = self._cycle_transitions()
+        # a loop-entering transition: on a cycle, in conflict with one that is not
+        self._loop: set[str] = set()
+        for t in self._on_cycle:
+            rivals = {r for p, _ in self._pre[t] for r in self._consumers[p]} - {t}
+            if any(r not in self._on_cycle for r in rivals):
+                self._loop.add(t)
+
+    def _cycle_transitions(self) -> set[str]:
+        """The transitions on a cycle of the net graph."""
+        succ = {t: {t2 for p, _ in self._post[t] for t2 in self._consumers[p]} for t in self._tids}
         on_cycle: set[str] = set()
-        for t in tids:
+        for t in self._tids:
             seen: set[str] = set()
             stack = list(succ[t])
             while stack:
@@ -416,15 +371,9 @@ class Simulator:
                     continue
                 seen.add(x)
                 stack.extend(succ[x])
-        # a loop-entering transition: on a cycle, in conflict with one that is not
-        self._loop: set[str] = set()
-        for t in on_cycle:
-            rivals = {r for p, _ in self._pre[t] for r in self._consumers[p]} - {t}
-            if any(r not in on_cycle for r in rivals):
-                self._loop.add(t)
-        self._on_cycle = on_cycle
+        return on_cycle
 
-    def _play(self, rng: np.random.Generator, delay: Any) -> list[tuple[str, float]]:
+    def _play(self, rng: np.random.Generator, delay: _Delay) -> list[tuple[str, float]]:
         """One run of the timed token game: visible events as (label, time)."""
         cfg = self.config
         for _ in range(50):
@@ -448,24 +397,36 @@ class Simulator:
                     weights = np.ones(len(enabled))
                 t = enabled[int(rng.choice(len(enabled), p=weights / weights.sum()))]
                 fired[t] = fired.get(t, 0) + 1
-                ready = 0.0
-                for p, w in self._pre[t]:
-                    toks = marking[p]
-                    toks.sort()
-                    ready = max([ready, *toks[:w]])
-                    del toks[:w]
-                    if not toks:
-                        del marking[p]
-                lab = self._label[t]
-                when = ready + (delay(lab, rng) if lab is not None else 0.0)
-                if lab is not None:
-                    events.append((when, step, lab))
-                for p, w in self._post[t]:
-                    marking.setdefault(p, []).extend([when] * w)
+                self._fire(t, step, marking, events, rng, delay)
         raise SimulationError(
             f"no run reached the final marking within {cfg.max_steps} steps in 50 tries",
             source=self.process_id,
         )
+
+    def _fire(
+        self,
+        t: str,
+        step: int,
+        marking: dict[str, list[float]],
+        events: list[tuple[float, int, str]],
+        rng: np.random.Generator,
+        delay: _Delay,
+    ) -> None:
+        """Fire ``t``: take the earliest tokens, add its duration, put the new tokens."""
+        ready = 0.0
+        for p, w in self._pre[t]:
+            toks = marking[p]
+            toks.sort()
+            ready = max([ready, *toks[:w]])
+            del toks[:w]
+            if not toks:
+                del marking[p]
+        lab = self._label[t]
+        when = ready + (delay(lab, rng) if lab is not None else 0.0)
+        if lab is not None:
+            events.append((when, step, lab))
+        for p, w in self._post[t]:
+            marking.setdefault(p, []).extend([when] * w)
 
     def _is_final(self, marking: Mapping[str, list[float]]) -> bool:
         have = {p: len(v) for p, v in marking.items() if v}
@@ -492,7 +453,7 @@ class Simulator:
             inside: dict[str, int] = {}
             applicable = 0
             for ev in runs:
-                span = lim.span(ev)
+                span = _span(lim, ev)
                 if span is None:
                     continue
                 t_from, t_to = span
@@ -502,7 +463,7 @@ class Simulator:
                     inside[a] = inside.get(a, 0) + 1
             if not steps:
                 continue
-            per_step = lim.budget * cfg.limit_quantile / float(np.median(steps))
+            per_step = _budget(lim) * cfg.limit_quantile / float(np.median(steps))
             for a, n in inside.items():
                 if n >= 0.1 * applicable:
                     scale[a] = min(scale.get(a, math.inf), per_step)
@@ -519,85 +480,106 @@ class Simulator:
         Raises:
             SimulationError: the net cannot be played out to its final marking.
         """
+        plan = self._plan()
+        year = plan.start.astimezone(plan.zone).year
+        rows = _Rows()
+        arrival = 0.0
+        for i in range(self.config.cases):
+            arrival += float(plan.rng.exponential(plan.mean_gap))
+            unit = list(plan.units)[int(plan.rng.integers(len(plan.units)))]
+            case = self._case(unit, plan)
+            stamps = self._stamps(case, plan.start.timestamp() + arrival, plan)
+            self._confirm_breach(case, stamps)
+            rows.add(f"{plan.prefix}-{year}-{i + 1:06d}", unit, plan.units[unit], case, stamps)
+        return self._result(rows)
+
+    def _plan(self) -> _Plan:
+        """The run's generator, units, breach rates, unit speeds, clock and verifier."""
         cfg = self.config
         rng = np.random.Generator(np.random.PCG64(cfg.seed))
         units = dict(cfg.units) if cfg.units is not None else self._default_units()
-        unit_names = list(units)
-        breach = self._breach_rates(units)
-        speed = {u: float(np.clip(rng.lognormal(0.0, 0.12), 0.8, 1.2)) for u in unit_names}
+        speed = {u: float(np.clip(rng.lognormal(0.0, 0.12), 0.8, 1.2)) for u in units}
         office = (
             cfg.office_hours
             if cfg.office_hours is not None
             else any(h in self.process_id.lower() for h in _OFFICE_HOURS_HINTS)
         )
-        zone = ZoneInfo(_ZONE)
-        start = _start_instant(cfg.start, zone)
-        year = start.astimezone(zone).year
-        prefix = cfg.case_prefix or _case_prefix(self.process_id)
-        mean_gap = cfg.period_days * 86400.0 / max(cfg.cases, 1)
-        aligner = self._aligner() if cfg.verify and any(units.values()) else None
-        sigma = cfg.sigma
+        tz = zone(cfg.timezone)
+        return _Plan(
+            rng=rng,
+            units=units,
+            breach=self._breach_rates(units),
+            speed=speed,
+            office=office,
+            zone=tz,
+            start=_start_instant(cfg.start, tz),
+            prefix=cfg.case_prefix or _case_prefix(self.process_id),
+            mean_gap=cfg.period_days * 86400.0 / max(cfg.cases, 1),
+            aligner=self._aligner() if cfg.verify and any(units.values()) else None,
+        )
 
-        out_case: list[str] = []
-        out_act: list[str] = []
-        out_ts: list[datetime] = []
-        out_unit: list[str] = []
-        truth_rows: list[tuple[str, str, str, str, str | None, str | None]] = []
-        case_rows: list[tuple[str, str, float, int, str | None]] = []
-        arrival = 0.0
-        for i in range(cfg.cases):
-            arrival += float(rng.exponential(mean_gap))
-            unit = unit_names[int(rng.integers(len(unit_names)))]
-            f = speed[unit]
+    def _case(self, unit: str, plan: _Plan) -> _Case:
+        """Play one case of ``unit`` and inject its deviations and time-limit breach."""
+        cfg, rng = self.config, plan.rng
+        case = _Case(self._play(rng, self._delay(plan.speed[unit])))
+        if rng.random() < plan.units[unit]:
+            for _ in range(1 + int(rng.random() < cfg.second_deviation)):
+                self._inject(case, rng, plan.aligner)
+        if self.limits and rng.random() < plan.breach[unit]:
+            self._breach(case, rng)
+        return case
 
-            def delay(lab: str, r: np.random.Generator, f: float = f) -> float:
-                return float(self._scales[lab] * f * r.lognormal(0.0, sigma))
+    def _delay(self, factor: float) -> _Delay:
+        """Activity durations of a unit working at ``factor`` times the standard pace."""
+        sigma = self.config.sigma
 
-            case = _Case(self._play(rng, delay))
-            if rng.random() < units[unit]:
-                for _ in range(1 + int(rng.random() < cfg.second_deviation)):
-                    self._inject(case, rng, aligner)
-            breached = None
-            if self.limits and rng.random() < breach[unit]:
-                breached = self._breach(case, rng)
-            # absolute times: arrival + offsets, office hours, whole minutes, strictly increasing
-            t0 = start.timestamp() + arrival
-            times = [t0 + t for _, t in case.events]
-            if office:
-                times = [_office(t, zone) for t in times]
-            last = -math.inf
-            stamps: list[float] = []
-            for t in times:
-                t = max(round(t / 60.0) * 60.0, last + 60.0)
-                stamps.append(t)
-                last = t
-            if case.truth and case.truth[-1][0] == "late":
-                final = [(a, t) for (a, _), t in zip(case.events, stamps, strict=True)]
-                lim = next(x for x in self.limits if x.id == case.truth[-1][3])
-                if not lim.is_late(final, zone):
-                    case.truth.pop()
-                    breached = None
-            cid = f"{prefix}-{year}-{i + 1:06d}"
-            for (act, _), t in zip(case.events, stamps, strict=True):
-                out_case.append(cid)
-                out_act.append(act)
-                out_ts.append(datetime.fromtimestamp(t, UTC))
-                out_unit.append(unit)
-            for kind, act, other, limit in case.truth:
-                truth_rows.append((cid, unit, kind, act, other, limit))
-            injected = sum(1 for k, *_ in case.truth if k != "late")
-            case_rows.append((cid, unit, float(units[unit]), injected, breached))
+        def delay(lab: str, rng: np.random.Generator) -> float:
+            return float(self._scales[lab] * factor * rng.lognormal(0.0, sigma))
+
+        return delay
+
+    @staticmethod
+    def _stamps(case: _Case, t0: float, plan: _Plan) -> list[float]:
+        """Absolute times: arrival + offsets, office hours, whole minutes, strictly increasing."""
+        times = [t0 + t for _, t in case.events]
+        if plan.office:
+            times = [_office(t, plan.zone) for t in times]
+        last = -math.inf
+        stamps: list[float] = []
+        for t in times:
+            t = max(round(t / 60.0) * 60.0, last + 60.0)
+            stamps.append(t)
+            last = t
+        return stamps
+
+    def _confirm_breach(self, case: _Case, stamps: Sequence[float]) -> None:
+        """Drop an injected breach that rounding and office hours made keep its limit."""
+        if not case.truth or case.truth[-1][0] != "late":
+            return
+        final = [(a, t) for (a, _), t in zip(case.events, stamps, strict=True)]
+        lim = next(x for x in self.limits if x.id == case.truth[-1][3])
+        span = _span(lim, final)
+        if span is None or not lim.is_late(
+            datetime.fromtimestamp(span[0], UTC),
+            datetime.fromtimestamp(span[1], UTC),
+            timezone=self.config.timezone,
+        ):
+            case.truth.pop()
+
+    def _result(self, rows: _Rows) -> SimulationResult:
+        """The log, truth and case frames of a run."""
+        cfg = self.config
         names = {
-            lab: (lab if cfg.activity_names == "id" else self.names[lab][cfg.activity_names])
+            lab: (lab if cfg.activity_names == "id" else self.names[lab].get(cfg.activity_names))
             for lab in self.labels
         }
         log = pl.DataFrame(
             {
-                "case": out_case,
-                "activity": [names.get(a, a) for a in out_act],
-                "timestamp": pl.Series(out_ts, dtype=pl.Datetime("us", "UTC")),
-                "unit": out_unit,
-                "resource": [self.roles.get(a, "sjuksköterska") for a in out_act],
+                "case": rows.case,
+                "activity": [names.get(a, a) for a in rows.activity],
+                "timestamp": pl.Series(rows.timestamp, dtype=pl.Datetime("us", "UTC")),
+                "unit": rows.unit,
+                "resource": [self.roles.get(a, "sjuksköterska") for a in rows.activity],
             },
             schema={
                 "case": pl.String,
@@ -606,9 +588,9 @@ class Simulator:
                 "unit": pl.String,
                 "resource": pl.String,
             },
-        ).with_columns(pl.col("timestamp").dt.convert_time_zone(_ZONE))
+        ).with_columns(pl.col("timestamp").dt.convert_time_zone(cfg.timezone))
         truth = pl.DataFrame(
-            truth_rows,
+            rows.truth,
             schema={
                 "case": pl.String,
                 "unit": pl.String,
@@ -620,7 +602,7 @@ class Simulator:
             orient="row",
         )
         cases = pl.DataFrame(
-            case_rows,
+            rows.cases,
             schema={
                 "case": pl.String,
                 "unit": pl.String,
@@ -648,18 +630,19 @@ class Simulator:
 
     # -- deviations ------------------------------------------------------------------------
     def _aligner(self) -> Aligner:
-        from fvmprocess.align import Aligner
+        from fvmprocess.conformance.align import Aligner
 
         return Aligner(self.net)
 
     def _inject(self, case: _Case, rng: np.random.Generator, aligner: Aligner | None) -> None:
         """Apply one structural deviation to events that are not injected themselves.
 
-        With an aligner, the deviation is kept only when an optimal alignment of the new trace
-        shows it (and every deviation injected before), so the truth is what ``check`` can see.
+        With an aligner, the deviation is kept only when the classifier of ``check`` reports it
+        (and every deviation injected before) on an optimal alignment of the new trace, so the
+        truth is what ``check`` can see.
         """
         cfg = self.config
-        kinds = [k for k in _STRUCTURAL if cfg.kind_weights.get(k, 0.0) > 0]
+        kinds = [k for k in STRUCTURAL_KINDS if cfg.kind_weights.get(k, 0.0) > 0]
         if not kinds:
             return
         w = np.array([cfg.kind_weights[k] for k in kinds], dtype=float)
@@ -669,16 +652,16 @@ class Simulator:
             if trial is None:
                 continue
             events, original, act, other = trial
-            truth = [*case.truth, (kind, act, other, None)]
+            truth: list[_Truth] = [*case.truth, (kind, act, other, None)]
             if aligner is not None:
                 moves = aligner.align([a for a, _ in events]).moves
-                if not all(_explains(moves, k, a, o) for k, a, o, _ in truth):
+                if not _reported(moves, truth, self.net.labels):
                     continue
             case.events, case.original, case.truth = events, original, truth
             return
 
     def _mutate(
-        self, case: _Case, kind: str, rng: np.random.Generator
+        self, case: _Case, kind: DeviationKind, rng: np.random.Generator
     ) -> tuple[list[tuple[str, float]], list[bool], str, str | None] | None:
         ev = list(case.events)
         orig = list(case.original)
@@ -726,22 +709,22 @@ class Simulator:
         orig.insert(i, False)
         return ev, orig, act, None
 
-    def _breach(self, case: _Case, rng: np.random.Generator) -> str | None:
+    def _breach(self, case: _Case, rng: np.random.Generator) -> None:
         """Break one applicable time limit: delay the limit's end and all that follows."""
         ev = case.events
-        options: list[tuple[_Limit, float, float]] = []
+        options: list[tuple[TimeLimit, float, float]] = []
         for lim in self.limits:
-            span = lim.span(ev)
+            span = _span(lim, ev)
             if span is not None:
                 options.append((lim, *span))
         if not options:
-            return None
+            return
         lim, t_from, t_to = options[int(rng.integers(len(options)))]
-        over = max(lim.broken_after * float(rng.uniform(0.05, 0.6)), 180.0)
-        extra = max(0.0, lim.broken_after - (t_to - t_from)) + over
+        broken_after = _broken_after(lim)
+        over = max(broken_after * float(rng.uniform(0.05, 0.6)), 180.0)
+        extra = max(0.0, broken_after - (t_to - t_from)) + over
         case.events = [(a, t + extra if t >= t_to else t) for a, t in ev]
-        case.truth.append(("late", lim.to, None, lim.id))
-        return lim.id
+        case.truth.append(("late", lim.to_activity, None, lim.id))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -749,71 +732,89 @@ class Simulator:
 # ---------------------------------------------------------------------------------------------
 
 
+class _Unset:
+    """The default of :func:`simulate_log`'s keywords: not given, the config's value stands.
+
+    Like httpx's ``UseClientDefault``: ``None`` is a meaningful value for some settings
+    (``units=None`` = the default units), so "not given" needs its own marker.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+_UNSET: Final = _Unset()
+
+
 @overload
 def simulate_log(
-    process: StandardProcess | BpmnModel | PetriNet | str,
+    process: ProcessLike,
     *,
-    cases: int = ...,
-    units: Mapping[str, float] | None = ...,
-    seed: int = ...,
-    start: datetime | date | str = ...,
-    activity_names: Literal["sv", "en", "id"] = ...,
-    time_limit_breach: float | Mapping[str, float] | None = ...,
+    cases: int | _Unset = ...,
+    units: Mapping[str, float] | _Unset | None = ...,
+    seed: int | _Unset = ...,
+    start: datetime | date | str | _Unset = ...,
+    activity_names: Literal["sv", "en", "id"] | _Unset = ...,
+    time_limit_breach: float | Mapping[str, float] | _Unset | None = ...,
     return_truth: Literal[False] = ...,
     config: SimulationConfig | None = ...,
-    catalog: Any = ...,
+    catalog: Catalog | None = ...,
 ) -> pl.DataFrame: ...
 
 
 @overload
 def simulate_log(
-    process: StandardProcess | BpmnModel | PetriNet | str,
+    process: ProcessLike,
     *,
-    cases: int = ...,
-    units: Mapping[str, float] | None = ...,
-    seed: int = ...,
-    start: datetime | date | str = ...,
-    activity_names: Literal["sv", "en", "id"] = ...,
-    time_limit_breach: float | Mapping[str, float] | None = ...,
+    cases: int | _Unset = ...,
+    units: Mapping[str, float] | _Unset | None = ...,
+    seed: int | _Unset = ...,
+    start: datetime | date | str | _Unset = ...,
+    activity_names: Literal["sv", "en", "id"] | _Unset = ...,
+    time_limit_breach: float | Mapping[str, float] | _Unset | None = ...,
     return_truth: Literal[True],
     config: SimulationConfig | None = ...,
-    catalog: Any = ...,
+    catalog: Catalog | None = ...,
 ) -> SimulationResult: ...
 
 
 def simulate_log(
-    process: StandardProcess | BpmnModel | PetriNet | str,
+    process: ProcessLike,
     *,
-    cases: int = 1000,
-    units: Mapping[str, float] | None = None,
-    seed: int = 0,
-    start: datetime | date | str = "2025-01-01",
-    activity_names: Literal["sv", "en", "id"] = "sv",
-    time_limit_breach: float | Mapping[str, float] | None = None,
+    cases: int | _Unset = _UNSET,
+    units: Mapping[str, float] | _Unset | None = _UNSET,
+    seed: int | _Unset = _UNSET,
+    start: datetime | date | str | _Unset = _UNSET,
+    activity_names: Literal["sv", "en", "id"] | _Unset = _UNSET,
+    time_limit_breach: float | Mapping[str, float] | _Unset | None = _UNSET,
     return_truth: bool = False,
     config: SimulationConfig | None = None,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> pl.DataFrame | SimulationResult:
     """Simulate a unit event log of a standard process with injected deviations.
 
-    A thin wrapper over ``Simulator(process, SimulationConfig(...)).run()``.
+    A thin wrapper over ``Simulator(process, config).run()``: the keywords given override the
+    fields of ``config`` (or of the default :class:`SimulationConfig`); keywords not given
+    leave them as they are.
 
     Args:
-        process: a catalogue id, a :class:`StandardProcess`, a :class:`BpmnModel` or a
-            :class:`PetriNet`.
-        cases: number of cases.
+        process: a catalogue id, a ``.bpmn``/``.pnml`` path, a :class:`StandardProcess`, a
+            :class:`BpmnModel` or a :class:`PetriNet`.
+        cases: number of cases (default 1000).
         units: unit name -> deviation rate; ``None`` for five default Swedish units.
         seed: random seed; the same seed gives the same frame.
-        start: first arrival (naive: Stockholm time).
+        start: first arrival (naive: local time in the config's time zone).
         activity_names: write Swedish (``"sv"``) or English names, or activity ids.
         time_limit_breach: share of cases breaking a time limit on purpose (per unit with a
             mapping); ``None``: half each unit's deviation rate.
         return_truth: also return the injected ground truth.
-        config: other settings; the keyword arguments above override its fields.
+        config: the settings; the keyword arguments given above override its fields.
         catalog: the catalogue that resolves ids.
 
     Returns:
-        The log (``case``, ``activity``, ``timestamp`` in Europe/Stockholm, ``unit``,
+        The log (``case``, ``activity``, ``timestamp`` in the config's time zone, ``unit``,
         ``resource``), or with ``return_truth=True`` a :class:`SimulationResult` that unpacks
         as ``log, truth``.
 
@@ -826,17 +827,16 @@ def simulate_log(
         >>> log, truth = simulate_log("akutmottagning", cases=300, return_truth=True)  # doctest: +SKIP
         >>> truth.group_by("kind").len()  # doctest: +SKIP
     """
-    from dataclasses import replace
-
-    cfg = replace(
-        config or SimulationConfig(),
-        cases=cases,
-        units=units,
-        seed=seed,
-        start=start,
-        activity_names=activity_names,
-        time_limit_breach=time_limit_breach,
-    )
+    given: dict[str, Any] = {
+        "cases": cases,
+        "units": units,
+        "seed": seed,
+        "start": start,
+        "activity_names": activity_names,
+        "time_limit_breach": time_limit_breach,
+    }
+    overrides = {k: v for k, v in given.items() if not isinstance(v, _Unset)}
+    cfg = replace(config or SimulationConfig(), **overrides)
     result = Simulator(process, cfg, catalog=catalog).run()
     return result if return_truth else result.log
 
@@ -846,53 +846,52 @@ def simulate_log(
 # ---------------------------------------------------------------------------------------------
 
 
-def _explains(moves: Sequence[Any], kind: str, act: str, other: str | None) -> bool:
-    """Whether an alignment's moves show an injected deviation (as ``check`` classifies)."""
-    logs = [m.log for m in moves if m.kind == "log"]
-    models = [m.model for m in moves if m.kind == "model"]
-    if kind == "moved":
-        return any(x in logs and x in models for x in (act, other))
-    if kind == "skipped":
-        return act in models and act not in logs
-    if kind in ("inserted", "unknown_activity"):
-        return act in logs and act not in models
-    if kind == "repeated":
-        return act in logs
-    return True
+def _reported(moves: Sequence[Move], truth: Sequence[_Truth], labels: frozenset[str]) -> bool:
+    """Whether ``check``'s classifier reports every injected deviation on these moves."""
+    found = classify(moves, labels)
+    return all(explains(found, kind, act, other) for kind, act, other, _ in truth)
 
 
-def _get(obj: Any, name: str) -> Any:
-    if obj is None:
+def _span(lim: TimeLimit, events: Sequence[tuple[str, float]]) -> tuple[float, float] | None:
+    """(from, to) times of the first occurrences in a case, if ``lim`` applies to it."""
+    if not events or not lim.applies({a for a, _ in events}):
         return None
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    return getattr(obj, name, None)
+    t_to = next((t for a, t in events if a == lim.to_activity), None)
+    if lim.from_activity is None:
+        t_from: float | None = events[0][1]
+    else:
+        t_from = next((t for a, t in events if a == lim.from_activity), None)
+    if t_to is None or t_from is None or t_to <= t_from:
+        return None
+    return t_from, t_to
 
 
-_ISO_DURATION = re.compile(
-    r"^P(?:(?P<w>\d+(?:[.,]\d+)?)W)?(?:(?P<d>\d+(?:[.,]\d+)?)D)?"
-    r"(?:T(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<m>\d+(?:[.,]\d+)?)M)?(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?$"
-)
+def _budget(lim: TimeLimit) -> float:
+    """Seconds the path of ``lim`` may take (a working day more for calendar days: ``P0D``)."""
+    extra = 8 * 3600 if lim.counting == "calendar_days" else 0
+    return lim.duration.total_seconds() + extra
 
 
-def _duration_seconds(value: Any) -> float:
-    """Seconds of a timedelta or an ISO 8601 duration (``PT60M``, ``P35D``, ``P2W``)."""
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip().upper()
-    m = _ISO_DURATION.match(text)
-    if not m or text in ("P", "PT") or text.endswith("T"):
-        raise ValueError(f"time limit duration {value!r} is not an ISO 8601 duration")
-    parts = {k: float(v.replace(",", ".")) if v else 0.0 for k, v in m.groupdict().items()}
-    return (
-        parts["w"] * 7 * 86400
-        + parts["d"] * 86400
-        + parts["h"] * 3600
-        + parts["m"] * 60
-        + parts["s"]
-    )
+def _broken_after(lim: TimeLimit) -> float:
+    """An elapsed time (seconds) that certainly breaks ``lim``."""
+    extra = 86400 if lim.counting == "calendar_days" else 0
+    return lim.duration.total_seconds() + extra
+
+
+def _roles(model: BpmnModel | None, names: Mapping[str, LocalizedText]) -> dict[str, str]:
+    """Activity -> role: from the model's lanes and names, else from the activity's name."""
+    roles: dict[str, str] = {}
+    if model is not None:
+        lane_of: dict[str, str] = {}
+        for lane in model.lanes.values():
+            for nid in lane.nodes:
+                lane_of[nid] = (lane.name or "").strip().lower()
+        for n in model.nodes.values():
+            if n.is_activity:
+                roles[n.id] = _role(n.name or n.id, lane_of.get(n.id, ""))
+    for aid, name in names.items():
+        roles.setdefault(aid, _role(name.sv, ""))
+    return roles
 
 
 def _role(name: str, lane: str) -> str:
@@ -913,19 +912,19 @@ def _case_prefix(process_id: str) -> str:
     return letters[:6] or "CASE"
 
 
-def _start_instant(value: datetime | date | str, zone: ZoneInfo) -> datetime:
+def _start_instant(value: datetime | date | str, tz: ZoneInfo) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
         value = datetime.combine(value, time())
     if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)
+        value = value.replace(tzinfo=tz)
     return value
 
 
-def _office(t: float, zone: ZoneInfo) -> float:
+def _office(t: float, tz: ZoneInfo) -> float:
     """The instant ``t`` (epoch seconds), moved to the next weekday 08:00-16:00 local."""
-    local = datetime.fromtimestamp(t, zone)
+    local = datetime.fromtimestamp(t, tz)
     if local.weekday() < 5 and time(8) <= local.time() < time(16):
         return t
     day = local.date()
@@ -933,4 +932,4 @@ def _office(t: float, zone: ZoneInfo) -> float:
         day += timedelta(days=1)
     while day.weekday() >= 5:
         day += timedelta(days=1)
-    return datetime.combine(day, time(8), zone).timestamp()
+    return datetime.combine(day, time(8), tz).timestamp()

@@ -14,8 +14,10 @@ __all__ = [
     "PNR_PATTERN",
     "REDACTED",
     "SMALL",
+    "SUPPRESSED",
     "format_count",
     "is_small",
+    "is_suppressed",
     "redact",
     "redact_deep",
     "scan",
@@ -47,6 +49,28 @@ def format_count(n: int | None, *, none: str = "–") -> str:
     if n is None:
         return none
     return SMALL if is_small(n) else str(n)
+
+
+#: How a figure computed from a suppressed count is written (a share, interval, mean, median).
+SUPPRESSED = "×"
+
+
+def is_suppressed(*counts: int | None) -> bool:
+    """True when a figure computed from these counts must not be shown.
+
+    The rule for derived figures: a share ``k / n``, its interval, and a mean, median or
+    quantile over ``n`` cases are suppressed (written :data:`SUPPRESSED`) whenever any count
+    they are computed from is small (:func:`is_small`) — the numerator as well as the
+    denominator, whether or not that count is itself printed. Otherwise a suppressed count
+    could be recomputed from what is shown (3 cases: a share of 33,3 %, or a Wilson interval
+    0,0–56,1 % for 0 of 3).
+
+    Example:
+        >>> is_suppressed(3), is_suppressed(3, 40), is_suppressed(0, 40), is_suppressed(12, 40)
+        (True, True, False, False)
+    """
+    return any(is_small(n) for n in counts)
+
 
 #: A Swedish personnummer or samordningsnummer (day + 60): ``YYMMDD-NNNN``, ``YYMMDD+NNNN``,
 #: ``YYYYMMDDNNNN``, ``YYYYMMDD-NNNN`` and ``YYMMDDNNNN``; not inside a longer digit run.

@@ -472,9 +472,9 @@ class BpmnModel:
 
     # -- notebooks --------------------------------------------------------------------------
     def _repr_svg_(self) -> str:
-        from fvmprocess.bpmn.draw import to_svg
+        from fvmprocess._notebook import model_svg
 
-        return to_svg(self)
+        return model_svg(self)
 
     def summary(self) -> dict[str, Any]:
         """Counts of what the model holds (handy in notebooks and the CLI)."""

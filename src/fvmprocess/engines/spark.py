@@ -11,7 +11,8 @@ polars: columns, dtypes, values, row order and variant numbering), computed as S
    activities) and are broadcast back to label the cases.
 
 :func:`align_variants_spark` ships the distinct variants to the executors; each partition
-builds one :class:`~fvmprocess.align.Aligner` from the pickled net and aligns its share.
+builds one :class:`~fvmprocess.conformance.align.Aligner` from the pickled net and aligns
+its share.
 
 Use it through ``check(process, log, engine="spark")`` (the log is read on this machine, the
 group-bys run on Spark; a large frame reaches a local session through a temporary Parquet
@@ -39,20 +40,22 @@ import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+from fvmprocess._shared.optional import import_optional
+from fvmprocess._shared.vocab import NO_UNIT
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame as SparkDataFrame
     from pyspark.sql import SparkSession
 
-    from fvmprocess.align import Alignment, AlignmentCosts
+    from fvmprocess.conformance.align import Alignment, AlignmentCosts
     from fvmprocess.petri import PetriNet
 
 __all__ = ["align_variants_spark", "get_session", "to_spark", "variant_table"]
-
-from fvmprocess.engines import NO_UNIT as _NO_UNIT
 
 _SEP = "\x1f"
 #: Stand-in for a missing timestamp when sorting (sorts before every real one, as polars'
@@ -86,16 +89,11 @@ def get_session(master: str | None = None) -> SparkSession:
         >>> spark.conf.get("spark.sql.session.timeZone")  # doctest: +SKIP
         'UTC'
     """
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "the spark engine needs pyspark and Java: pip install 'fvmprocess[spark]'"
-        ) from e
+    sql = import_optional("pyspark.sql", extra="spark", purpose="the spark engine (with Java)")
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     with _quiet():
-        builder: Any = SparkSession.builder
+        builder: Any = sql.SparkSession.builder
         spark: SparkSession = (
             builder.master(master or os.environ.get("FVM_SPARK_MASTER", "local[2]"))
             .appName("fvmprocess")
@@ -128,6 +126,11 @@ def to_spark(frame: pl.DataFrame, spark: SparkSession | None = None) -> SparkDat
             return spark.createDataFrame(table)  # pyspark >= 4.0 takes an Arrow table
         except (TypeError, ValueError):  # pragma: no cover - pyspark 3.5
             return spark.createDataFrame(table.to_pandas())
+
+
+def _functions() -> ModuleType:
+    """``pyspark.sql.functions`` (the error names the extra when pyspark is missing)."""
+    return import_optional("pyspark.sql.functions", extra="spark", purpose="the spark engine")
 
 
 @contextmanager
@@ -166,7 +169,7 @@ def variant_table(events: pl.DataFrame | SparkDataFrame) -> tuple[pl.DataFrame, 
     Example:
         >>> cases, variants = variant_table(log.events)  # doctest: +SKIP
     """
-    from pyspark.sql import functions as F
+    F = _functions()
 
     ts_dtype: pl.DataType = pl.Datetime("us", "UTC")
     if not isinstance(events, pl.DataFrame):
@@ -189,61 +192,19 @@ def variant_table(events: pl.DataFrame | SparkDataFrame) -> tuple[pl.DataFrame, 
 
 
 def _variant_table(sdf: SparkDataFrame, ts_dtype: pl.DataType) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from pyspark.sql import functions as F
-
-    has_unit = "unit" in sdf.columns
-    # naive timestamps (TIMESTAMP_NTZ) are read as UTC, the session time zone
-    sdf = sdf.withColumn("timestamp", F.col("timestamp").cast("timestamp"))
-    row = F.col("row").cast("long") if "row" in sdf.columns else F.col("_pos").cast("long")
-    ev = F.struct(
-        F.coalesce(F.unix_micros(F.col("timestamp")), F.lit(_MIN_LONG)).alias("t"),
-        row.alias("r"),
-        F.col("_pos").cast("long").alias("p"),
-        F.col("activity").cast("string").alias("a"),
-        (F.col("unit").cast("string") if has_unit else F.lit(None).cast("string")).alias("u"),
-    )
-    per_case = (
-        sdf.groupBy("case")
-        .agg(
-            F.sort_array(F.collect_list(ev)).alias("_ev"),
-            F.count(F.lit(1)).alias("events"),
-            F.min("timestamp").alias("start"),
-            F.max("timestamp").alias("end"),
-            F.min("_pos").alias("_first"),
-        )
-        .select(
-            F.col("case").cast("string").alias("case"),
-            F.transform("_ev", lambda x: x["a"]).alias("activities"),
-            F.coalesce(
-                F.expr("try_element_at(filter(_ev, x -> x.u IS NOT NULL), 1).u"),
-                F.lit(_NO_UNIT),
-            ).alias("unit"),
-            F.col("events").cast("long").alias("events"),
-            "start",
-            "end",
-            ((F.unix_micros("end") - F.unix_micros("start")) / F.lit(1e6)).alias("duration_s"),
-            "_first",
-        )
-        .withColumn("_key", F.concat_ws(_SEP, "activities"))
-        .persist()
-    )
+    """The two tables: the cases grouped on Spark, the distinct variants numbered here."""
+    F = _functions()
+    per_case = _per_case(sdf).persist()
     try:
-        distinct = _to_polars(
-            per_case.groupBy("_key").agg(
-                F.first("activities").alias("activities"),
-                F.count(F.lit(1)).cast("long").alias("cases"),
+        variants = _number_variants(
+            _to_polars(
+                per_case.groupBy("_key").agg(
+                    F.first("activities").alias("activities"),
+                    F.count(F.lit(1)).cast("long").alias("cases"),
+                )
             )
         )
-        variants = (
-            distinct.with_columns(
-                pl.col("cases").cast(pl.Int64), pl.col("activities").cast(pl.List(pl.String))
-            )
-            .sort(["cases", "_key"], descending=[True, False])
-            .with_row_index("variant")
-            .with_columns(pl.col("variant").cast(pl.Int64))
-        )
-        spark_session = per_case.sparkSession
-        numbers = to_spark(variants.select("_key", "variant"), spark_session)
+        numbers = to_spark(variants.select("_key", "variant"), per_case.sparkSession)
         cases_sdf = per_case.join(F.broadcast(numbers), on="_key", how="left").select(
             "case", "unit", "variant", "events", "start", "end", "duration_s", "_first"
         )
@@ -263,6 +224,61 @@ def _variant_table(sdf: SparkDataFrame, ts_dtype: pl.DataType) -> tuple[pl.DataF
     return cases, variants.select("variant", "activities", "cases")
 
 
+def _per_case(sdf: SparkDataFrame) -> SparkDataFrame:
+    """One row per case: its sorted activities, unit, events, start, end, duration and the
+    joined activities ``_key`` (events sorted by time, missing first, then row, then input)."""
+    F = _functions()
+    has_unit = "unit" in sdf.columns
+    # naive timestamps (TIMESTAMP_NTZ) are read as UTC, the session time zone
+    sdf = sdf.withColumn("timestamp", F.col("timestamp").cast("timestamp"))
+    row = F.col("row").cast("long") if "row" in sdf.columns else F.col("_pos").cast("long")
+    ev = F.struct(
+        F.coalesce(F.unix_micros(F.col("timestamp")), F.lit(_MIN_LONG)).alias("t"),
+        row.alias("r"),
+        F.col("_pos").cast("long").alias("p"),
+        F.col("activity").cast("string").alias("a"),
+        (F.col("unit").cast("string") if has_unit else F.lit(None).cast("string")).alias("u"),
+    )
+    out: SparkDataFrame = (
+        sdf.groupBy("case")
+        .agg(
+            F.sort_array(F.collect_list(ev)).alias("_ev"),
+            F.count(F.lit(1)).alias("events"),
+            F.min("timestamp").alias("start"),
+            F.max("timestamp").alias("end"),
+            F.min("_pos").alias("_first"),
+        )
+        .select(
+            F.col("case").cast("string").alias("case"),
+            F.transform("_ev", lambda x: x["a"]).alias("activities"),
+            F.coalesce(
+                F.expr("try_element_at(filter(_ev, x -> x.u IS NOT NULL), 1).u"),
+                F.lit(NO_UNIT),
+            ).alias("unit"),
+            F.col("events").cast("long").alias("events"),
+            "start",
+            "end",
+            ((F.unix_micros("end") - F.unix_micros("start")) / F.lit(1e6)).alias("duration_s"),
+            "_first",
+        )
+        .withColumn("_key", F.concat_ws(_SEP, "activities"))
+    )
+    return out
+
+
+def _number_variants(distinct: pl.DataFrame) -> pl.DataFrame:
+    """Number the distinct variants as the embedded engine does: most frequent first, ties
+    by the joined activities."""
+    return (
+        distinct.with_columns(
+            pl.col("cases").cast(pl.Int64), pl.col("activities").cast(pl.List(pl.String))
+        )
+        .sort(["cases", "_key"], descending=[True, False])
+        .with_row_index("variant")
+        .with_columns(pl.col("variant").cast(pl.Int64))
+    )
+
+
 def align_variants_spark(
     net: PetriNet,
     variants: Iterable[Sequence[str]],
@@ -274,8 +290,9 @@ def align_variants_spark(
     """Align traces on the Spark executors; each distinct trace is aligned once.
 
     The net (and costs) are pickled with the task; every partition builds one
-    :class:`~fvmprocess.align.Aligner` and aligns its traces, so the results are exactly those
-    of :meth:`Aligner.align_variants <fvmprocess.align.Aligner.align_variants>`.
+    :class:`~fvmprocess.conformance.align.Aligner` and aligns its traces, so the results are
+    exactly those of :meth:`Aligner.align_variants
+    <fvmprocess.conformance.align.Aligner.align_variants>`.
 
     Args:
         net: the workflow net.
@@ -300,7 +317,7 @@ def align_variants_spark(
     n = partitions or max(1, min(len(todo), 4 * sc.defaultParallelism))
 
     def align_partition(part: Iterable[tuple[str, ...]]) -> Iterable[tuple[tuple[str, ...], Any]]:
-        from fvmprocess.align import Aligner
+        from fvmprocess.conformance.align import Aligner
 
         traces = list(part)
         if not traces:

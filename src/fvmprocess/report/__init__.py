@@ -1,4 +1,4 @@
-"""Comparison documents: HTML, PDF and Markdown reports and workshop diagrams.
+"""Comparison documents: HTML, PDF and Markdown reports.
 
 Example:
     >>> from fvmprocess.report import render_report  # doctest: +SKIP
@@ -7,8 +7,8 @@ Example:
 
 from __future__ import annotations
 
-from fvmprocess.report._builder import ReportBuilder, ReportOptions, render_report
-from fvmprocess.report._diagram import render_diagram
 from fvmprocess._shared.privacy import redact
+from fvmprocess.report._builder import ReportBuilder, ReportOptions, render_report
+from fvmprocess.report._context import ReportContext
 
-__all__ = ["ReportBuilder", "ReportOptions", "redact", "render_diagram", "render_report"]
+__all__ = ["ReportBuilder", "ReportContext", "ReportOptions", "redact", "render_report"]

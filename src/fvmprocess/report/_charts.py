@@ -83,12 +83,17 @@ def ranking_chart(rows: Sequence[BarRow], *, title: str, label_width: float = 20
 
 @dataclass(frozen=True, slots=True)
 class StripRow:
-    """One unit's durations (seconds) for a time-limit chart; ``note`` replaces the dots."""
+    """One unit's durations (seconds) for a time-limit chart.
+
+    ``note`` replaces the box plot and the dots; with ``dots=False`` only the box plot is
+    drawn (the individual durations would show a suppressed count).
+    """
 
     label: str
     durations: Sequence[float]
     text: str
     note: str | None = None
+    dots: bool = True
 
 
 def _quantile(sorted_values: Sequence[float], q: float) -> float:
@@ -97,6 +102,26 @@ def _quantile(sorted_values: Sequence[float], q: float) -> float:
     lo = int(pos)
     hi = min(lo + 1, n - 1)
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The plot area of a time-limit chart: where a duration (seconds) is drawn."""
+
+    x0: float
+    top: float
+    plot_w: float
+    row_h: float
+    rows: int
+    vmax: float
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.row_h * self.rows
+
+    def x(self, v: float) -> float:
+        """The x position of a duration (clipped to the axis)."""
+        return self.x0 + self.plot_w * min(1.0, max(0.0, v / self.vmax))
 
 
 def time_limit_chart(
@@ -115,70 +140,75 @@ def time_limit_chart(
     durations; longer durations are drawn at the right edge as open markers.
     """
     row_h, top, plot_w, right = 34.0, 28.0, 380.0, 150.0
-    width = label_width + plot_w + right
-    height = top + row_h * len(rows) + 30.0
-    x0 = label_width
     alls = sorted(d for r in rows for d in r.durations)
     p95 = _quantile(alls, 0.95) if alls else 0.0
-    vmax = max(limit_s * 2, p95, 1.0)
-    ticks = 5
-    parts: list[str] = []
-    for k in range(ticks + 1):
-        v = vmax * k / ticks
-        x = x0 + plot_w * k / ticks
-        parts.append(
-            f'<line x1="{_f(x)}" y1="{_f(top - 4)}" x2="{_f(x)}" '
-            f'y2="{_f(top + row_h * len(rows))}" stroke="{_GRID}"/>'
-        )
-        parts.append(
-            _text(x, top + row_h * len(rows) + 14, f"{v / unit_s:.1f}", "middle", ' font-size="10"')
-        )
-    parts.append(
-        _text(
-            x0 + plot_w / 2, top + row_h * len(rows) + 27, unit_label, "middle", ' font-size="10"'
-        )
-    )
-    xl = x0 + plot_w * min(1.0, limit_s / vmax)
-    parts.append(
-        f'<line x1="{_f(xl)}" y1="{_f(top - 10)}" x2="{_f(xl)}" '
-        f'y2="{_f(top + row_h * len(rows))}" stroke="{_LIMIT}" stroke-width="2" '
-        'stroke-dasharray="6 3"/>'
-    )
-    parts.append(_text(xl + 4, top - 12, limit_label, "start", f' font-size="10" fill="{_LIMIT}"'))
-
-    def xv(v: float) -> float:
-        return x0 + plot_w * min(1.0, max(0.0, v / vmax))
-
+    frame = _Frame(label_width, top, plot_w, row_h, len(rows), max(limit_s * 2, p95, 1.0))
+    parts = [_axis(frame, unit_s, unit_label), _limit_line(frame, limit_s, limit_label)]
     for i, r in enumerate(rows):
-        y = top + i * row_h
-        ym = y + row_h / 2
-        label = r.label if len(r.label) <= 30 else r.label[:29] + "…"
-        parts.append(_text(x0 - 8, ym + 4, label, "end"))
-        parts.append(_text(x0 + plot_w + 8, ym + 4, r.text))
-        ds = sorted(r.durations)
-        if r.note is not None or not ds:
-            parts.append(_text(x0 + 6, ym + 4, r.note or "–", "start", ' font-style="italic"'))
-            continue
-        q05, q25, q50, q75, q95 = (_quantile(ds, q) for q in (0.05, 0.25, 0.5, 0.75, 0.95))
+        parts.append(_strip(frame, r, frame.top + i * row_h + row_h / 2, limit_s))
+    width = label_width + plot_w + right
+    return _svg(width, frame.bottom + 30.0, "".join(parts), title)
+
+
+def _axis(f: _Frame, unit_s: float, unit_label: str, ticks: int = 5) -> str:
+    """Grid lines, tick labels in ``unit_s`` and the axis label."""
+    parts = []
+    for k in range(ticks + 1):
+        x = f.x0 + f.plot_w * k / ticks
         parts.append(
-            f'<path d="M{_f(xv(q05))} {_f(ym)}H{_f(xv(q25))}M{_f(xv(q75))} {_f(ym)}'
-            f'H{_f(xv(q95))}" stroke="{_INK}" fill="none"/>'
-            f'<rect x="{_f(xv(q25))}" y="{_f(ym - 8)}" width="{_f(xv(q75) - xv(q25))}" '
-            f'height="16" fill="{_BAR}" fill-opacity="0.25" stroke="{_BAR}"/>'
-            f'<line x1="{_f(xv(q50))}" y1="{_f(ym - 8)}" x2="{_f(xv(q50))}" y2="{_f(ym + 8)}" '
-            f'stroke="{_BAR}" stroke-width="2.5"/>'
+            f'<line x1="{_f(x)}" y1="{_f(f.top - 4)}" x2="{_f(x)}" y2="{_f(f.bottom)}" '
+            f'stroke="{_GRID}"/>'
         )
-        dots = []
-        for j, d in enumerate(ds):
-            jitter = ((j * 7) % 11 - 5) * 1.0
-            over = d > vmax
-            dots.append(
-                f'<circle cx="{_f(xv(d))}" cy="{_f(ym + jitter)}" r="1.8" '
-                + (
-                    f'fill="none" stroke="{_LIMIT}"/>'
-                    if over
-                    else f'fill="{_LIMIT if d > limit_s else _INK}" fill-opacity="0.55"/>'
-                )
+        tick = f"{f.vmax * k / ticks / unit_s:.1f}"
+        parts.append(_text(x, f.bottom + 14, tick, "middle", ' font-size="10"'))
+    parts.append(_text(f.x0 + f.plot_w / 2, f.bottom + 27, unit_label, "middle", ' font-size="10"'))
+    return "".join(parts)
+
+
+def _limit_line(f: _Frame, limit_s: float, label: str) -> str:
+    """The dashed line at the limit, labelled."""
+    xl = f.x0 + f.plot_w * min(1.0, limit_s / f.vmax)
+    return (
+        f'<line x1="{_f(xl)}" y1="{_f(f.top - 10)}" x2="{_f(xl)}" y2="{_f(f.bottom)}" '
+        f'stroke="{_LIMIT}" stroke-width="2" stroke-dasharray="6 3"/>'
+        + _text(xl + 4, f.top - 12, label, "start", f' font-size="10" fill="{_LIMIT}"')
+    )
+
+
+def _strip(f: _Frame, r: StripRow, ym: float, limit_s: float) -> str:
+    """One unit: label, text, and a box plot with dots (or the note)."""
+    label = r.label if len(r.label) <= 30 else r.label[:29] + "…"
+    parts = [_text(f.x0 - 8, ym + 4, label, "end"), _text(f.x0 + f.plot_w + 8, ym + 4, r.text)]
+    ds = sorted(r.durations)
+    if r.note is not None or not ds:
+        parts.append(_text(f.x0 + 6, ym + 4, r.note or "–", "start", ' font-style="italic"'))
+        return "".join(parts)
+    q05, q25, q50, q75, q95 = (f.x(_quantile(ds, q)) for q in (0.05, 0.25, 0.5, 0.75, 0.95))
+    parts.append(
+        f'<path d="M{_f(q05)} {_f(ym)}H{_f(q25)}M{_f(q75)} {_f(ym)}'
+        f'H{_f(q95)}" stroke="{_INK}" fill="none"/>'
+        f'<rect x="{_f(q25)}" y="{_f(ym - 8)}" width="{_f(q75 - q25)}" '
+        f'height="16" fill="{_BAR}" fill-opacity="0.25" stroke="{_BAR}"/>'
+        f'<line x1="{_f(q50)}" y1="{_f(ym - 8)}" x2="{_f(q50)}" y2="{_f(ym + 8)}" '
+        f'stroke="{_BAR}" stroke-width="2.5"/>'
+    )
+    if r.dots:
+        parts.append(_dots(ds, ym, f, limit_s))
+    return "".join(parts)
+
+
+def _dots(ds: Sequence[float], ym: float, f: _Frame, limit_s: float) -> str:
+    """The individual durations as jittered dots (open markers beyond the axis)."""
+    dots = []
+    for j, d in enumerate(ds):
+        jitter = ((j * 7) % 11 - 5) * 1.0
+        over = d > f.vmax
+        dots.append(
+            f'<circle cx="{_f(f.x(d))}" cy="{_f(ym + jitter)}" r="1.8" '
+            + (
+                f'fill="none" stroke="{_LIMIT}"/>'
+                if over
+                else f'fill="{_LIMIT if d > limit_s else _INK}" fill-opacity="0.55"/>'
             )
-        parts.append("".join(dots))
-    return _svg(width, height, "".join(parts), title)
+        )
+    return "".join(dots)

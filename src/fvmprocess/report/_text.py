@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fvmprocess._shared.privacy import MIN_CELL, SMALL, SUPPRESSED
+
 __all__ = ["KIND_LABELS", "LABELS", "MOVE_LABELS"]
 
 LABELS: dict[str, dict[str, str]] = {
@@ -39,8 +41,9 @@ LABELS: dict[str, dict[str, str]] = {
         "time_limit_compliance": "Inom tidsgränser",
         "all_units": "Alla enheter",
         "heatmap_note": (
-            "Cellen visar andelen fall med en avvikelse vid aktiviteten (överhoppad, infogad, "
-            "upprepad, flyttad eller sen). Antal under 5 visas som <5."
+            "Cellen visar andelen av enhetens fall med minst en avvikelse vid aktiviteten "
+            "(överhoppad, infogad, upprepad, flyttad, okänd eller sen); varje fall räknas en "
+            f"gång. Antal under {MIN_CELL} visas som {SMALL}, och då visas ingen andel."
         ),
         "choose_pair": "Välj par",
         "pair_note": (
@@ -74,7 +77,11 @@ LABELS: dict[str, dict[str, str]] = {
         "unmapped": "Aktiviteter utanför standarden",
         "events": "Händelser",
         "no_model": "Resultatet saknar processmodell; diagrammet kan inte ritas.",
-        "suppression": "Antal under 5 visas som <5. Inga fallidentiteter visas.",
+        "suppression": (
+            f"Antal under {MIN_CELL} visas som {SMALL}; andelar, intervall, medelvärden och "
+            f"medianer som bygger på ett sådant antal visas som {SUPPRESSED}. "
+            "Inga fallidentiteter visas."
+        ),
         "legend": "Förklaring",
         "hours": "tim",
         "days": "dygn",
@@ -120,8 +127,9 @@ LABELS: dict[str, dict[str, str]] = {
         "time_limit_compliance": "Within time limits",
         "all_units": "All units",
         "heatmap_note": (
-            "Each cell shows the share of cases with a deviation at the activity (skipped, "
-            "inserted, repeated, moved or late). Counts below 5 are shown as <5."
+            "Each cell shows the share of the unit's cases with at least one deviation at the "
+            "activity (skipped, inserted, repeated, moved, unknown or late); each case counts "
+            f"once. Counts below {MIN_CELL} are shown as {SMALL}, and then no share is shown."
         ),
         "choose_pair": "Choose a pair",
         "pair_note": "Every pair of units is shown below; with JavaScript on, one pair at a time.",
@@ -153,7 +161,11 @@ LABELS: dict[str, dict[str, str]] = {
         "unmapped": "Activities outside the standard",
         "events": "Events",
         "no_model": "The result has no process model; the diagram cannot be drawn.",
-        "suppression": "Counts below 5 are shown as <5. No case identifiers are shown.",
+        "suppression": (
+            f"Counts below {MIN_CELL} are shown as {SMALL}; shares, intervals, means and "
+            f"medians computed from such a count are shown as {SUPPRESSED}. "
+            "No case identifiers are shown."
+        ),
         "legend": "Legend",
         "hours": "h",
         "days": "days",

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -327,8 +327,6 @@ class Aligner:
         self._nfa_finals: set[int] = set()
         self._deterministic = False
         self._subsets: list[frozenset[int]] = []
-        self._nfa_rtau: list[list[int]] = []
-        self._nfa_rvis: list[list[tuple[int, int]]] = []
         self._trees: dict[tuple[int, int], tuple[dict[int, tuple[int, int]], list[int]]] = {}
         self._fire: Firing | None = None
         self._lazy_ids: dict[tuple[int, ...], int] = {}
@@ -336,6 +334,7 @@ class Aligner:
         self._lazy_parents: list[int] = []
         self._lazy_sums: list[int] = []
         self._final_vec: tuple[int, ...] = ()
+        self._model_cost: float | None = None
         self.method: Literal["graph", "net"]
         self._space: _Space
         if method == "net":
@@ -349,6 +348,7 @@ class Aligner:
                 self._init_lazy()
         #: Cost of the cheapest complete run of the net (= aligning the empty trace).
         self.worst_model_cost: float = self._empty_trace_cost()
+        self._model_cost = self.worst_model_cost
 
     # -- construction ----------------------------------------------------------------------
 
@@ -437,15 +437,6 @@ class Aligner:
         space.finals = {d for d, subset in enumerate(order) if subset & self._nfa_finals}
         space.finish(dfa_out)
         self._subsets = order
-        rtau: list[list[int]] = [[] for _ in out]
-        rvis: list[list[tuple[int, int]]] = [[] for _ in out]
-        for q, nfa_edges in enumerate(out):
-            for _, code, q2 in nfa_edges:
-                if code < 0:
-                    rtau[q2].append(q)
-                else:
-                    rvis[q2].append((q, code))
-        self._nfa_rtau, self._nfa_rvis = rtau, rvis
         return space
 
     def _init_lazy(self) -> None:
@@ -593,43 +584,11 @@ class Aligner:
         stride = n + 1
         label_id = self._label_id
         codes = [label_id.get(a, -1) for a in trace]
-        costs = self.costs
-        lcost = [costs.log_cost(a) for a in trace]
-        standard = self._standard
+        lcost = [self.costs.log_cost(a) for a in trace]
         space = self._space
         lazy = space.lazy
-        tau_e, vis_e, sync_e = space.tau, space.vis, space.sync
-        dist, mask_id, masks, finals = space.dist, space.mask_id, space.masks, space.finals
-        # suffix[i]: log-move cost of all of trace[i:] ...
-        suffix = [0.0] * (n + 1)
-        for j in range(n - 1, -1, -1):
-            suffix[j] = suffix[j + 1] + (1.0 if standard else lcost[j])
-        # ... and, per label mask, the part of it whose labels a state can still produce
-        reach_cache: dict[int, list[float]] = {}
-
-        def reachable_part(mid: int) -> list[float]:
-            mask = masks[mid]
-            arr = [0.0] * (n + 1)
-            acc = 0.0
-            for j in range(n - 1, -1, -1):
-                c = codes[j]
-                if c >= 0 and (mask >> c) & 1:
-                    acc += 1.0 if standard else lcost[j]
-                arr[j] = acc
-            reach_cache[mid] = arr
-            return arr
-
-        def heuristic(q: int, i: int) -> float:
-            mid = mask_id[q]
-            arr = reach_cache.get(mid)
-            if arr is None:
-                arr = reachable_part(mid)
-            k = arr[i]
-            if standard:
-                d = dist[q]
-                return suffix[i] - k + (d - k if d > k else 0.0)
-            return suffix[i] - k
-
+        tau_e, vis_e, sync_e, finals = space.tau, space.vis, space.sync, space.finals
+        heuristic = self._heuristic(codes, lcost)
         start = 0
         best: dict[int, tuple[float, int]] = {start: (0.0, 0)}
         parent: dict[int, tuple[int, int, int]] = {}
@@ -691,13 +650,50 @@ class Aligner:
                 "no run from the initial marking reaches the final marking",
                 source=f"net {self.net.name!r}",
             )
-        steps: list[tuple[int, int]] = []
-        key = goal
-        while key in parent:
-            key, kind, t = parent[key]
-            steps.append((kind, t))
-        steps.reverse()
-        return self._build(trace, steps, best[goal][0])
+        return self._build(trace, _steps(parent, goal), best[goal][0])
+
+    def _heuristic(self, codes: list[int], lcost: list[float]) -> Callable[[int, int], float]:
+        """A consistent lower bound ``h(state, position)`` on the cost still to come.
+
+        The log-move cost of the rest of the trace, minus the part whose labels the state can
+        still produce; under the standard costs also at least the state's cheapest model-only
+        completion beyond those labels.
+        """
+        n = len(codes)
+        standard = self._standard
+        space = self._space
+        dist, mask_id, masks = space.dist, space.mask_id, space.masks
+        # suffix[i]: log-move cost of all of trace[i:] ...
+        suffix = [0.0] * (n + 1)
+        for j in range(n - 1, -1, -1):
+            suffix[j] = suffix[j + 1] + (1.0 if standard else lcost[j])
+        # ... and, per label mask, the part of it whose labels a state can still produce
+        reach_cache: dict[int, list[float]] = {}
+
+        def reachable_part(mid: int) -> list[float]:
+            mask = masks[mid]
+            arr = [0.0] * (n + 1)
+            acc = 0.0
+            for j in range(n - 1, -1, -1):
+                c = codes[j]
+                if c >= 0 and (mask >> c) & 1:
+                    acc += 1.0 if standard else lcost[j]
+                arr[j] = acc
+            reach_cache[mid] = arr
+            return arr
+
+        def heuristic(q: int, i: int) -> float:
+            mid = mask_id[q]
+            arr = reach_cache.get(mid)
+            if arr is None:
+                arr = reachable_part(mid)
+            k = arr[i]
+            if standard:
+                d = dist[q]
+                return suffix[i] - k + (d - k if d > k else 0.0)
+            return suffix[i] - k
+
+        return heuristic
 
     def _tree(self, d: int, code: int) -> tuple[dict[int, tuple[int, int]], list[int]]:
         """Parent pointers into subset ``d``'s successor on ``code`` (``-1``: the start).
@@ -811,10 +807,22 @@ class Aligner:
                     moves.append(Move(None, t_labels[t], t_ids[t], "model"))
                 else:
                     moves.append(Move(None, None, t_ids[t], "silent"))
-        model_cost = getattr(self, "worst_model_cost", cost)
+        # while the empty trace is aligned to find it, the run just found is the cheapest
+        model_cost = cost if self._model_cost is None else self._model_cost
         worst = sum(self.costs.log_cost(a) for a in trace) + model_cost
         fitness = 1.0 - cost / worst if worst > 0 else 1.0
         return Alignment(moves=tuple(moves), cost=cost, fitness=fitness, worst_cost=worst)
+
+
+def _steps(parent: dict[int, tuple[int, int, int]], goal: int) -> list[tuple[int, int]]:
+    """The ``(move kind, transition)`` steps from the start to ``goal``, in order."""
+    steps: list[tuple[int, int]] = []
+    key = goal
+    while key in parent:
+        key, kind, t = parent[key]
+        steps.append((kind, t))
+    steps.reverse()
+    return steps
 
 
 def _propagate_masks(succ: list[list[int]], masks: list[int]) -> list[int]:

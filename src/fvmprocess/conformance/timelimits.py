@@ -1,0 +1,181 @@
+"""Time limits applied to a log: which cases are late, and each limit's compliance per unit.
+
+Each :class:`~fvmprocess.timelimit.TimeLimit` runs from the first ``from_activity`` event of a
+case (the case's first event when ``from_activity`` is None) to its first ``to_activity``
+event, for the cases it applies to (``applies_if``/``applies_unless``); whether a case is late
+is :meth:`TimeLimit.late_expr <fvmprocess.timelimit.TimeLimit.late_expr>` in the time zone the
+log was read in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from fvmprocess.scoring import LIMIT_SCORE_SCHEMA, limit_scores
+
+if TYPE_CHECKING:
+    from fvmprocess.timelimit import TimeLimit
+
+__all__ = ["LATE_SCHEMA", "TimeLimitOutcome", "apply_time_limits"]
+
+#: Columns of the ``late`` deviations (as the alignment deviations, with ``limit`` set).
+LATE_SCHEMA: dict[str, pl.DataType] = {
+    "case": pl.String(),
+    "unit": pl.String(),
+    "kind": pl.String(),
+    "activity": pl.String(),
+    "position": pl.Int64(),
+    "time": pl.Datetime("us", "UTC"),
+    "limit": pl.String(),
+    "dev_cost": pl.Float64(),
+}
+
+
+@dataclass(frozen=True)
+class TimeLimitOutcome:
+    """What the time limits found.
+
+    Attributes:
+        late: one ``late`` deviation per late case and limit (columns :data:`LATE_SCHEMA`).
+        scores: per unit (and ``"*"``) and limit: evaluated cases, within, share with its
+            interval, the target and whether it is met, median and sorted durations.
+    """
+
+    late: pl.DataFrame
+    scores: pl.DataFrame
+
+
+def apply_time_limits(
+    events: pl.DataFrame,
+    cases: pl.DataFrame,
+    limits: Sequence[TimeLimit],
+    first: pl.DataFrame,
+    *,
+    timezone: str,
+) -> TimeLimitOutcome:
+    """Evaluate every limit on every case it applies to.
+
+    Args:
+        events: the matched events (``case``, ``activity``, ``timestamp``), in case order.
+        cases: the case table (``case``, ``unit``, ``start``).
+        limits: the limits.
+        first: per case the row index of its first event in ``events`` (``case``, ``_first``).
+        timezone: the log's time zone (calendar days are local dates there).
+
+    Returns:
+        The late deviations and the compliance table.
+    """
+    if not limits or events["timestamp"].null_count() == events.height:
+        return TimeLimitOutcome(
+            pl.DataFrame(schema=LATE_SCHEMA), pl.DataFrame(schema=LIMIT_SCORE_SCHEMA)
+        )
+    firsts = _first_occurrences(events, limits, first)
+    starts = cases.select("case", pl.col("start").alias("_from"))
+    evaluated = [_evaluate(lim, cases, firsts, starts, timezone) for lim in limits]
+    late = pl.concat(
+        [_late_rows(lim, d) for lim, d in zip(limits, evaluated, strict=True)],
+        how="vertical_relaxed",
+    )
+    per_case = pl.concat(
+        [d.select("case", "unit", "limit", "_dur", "_late") for d in evaluated],
+        how="vertical_relaxed",
+    )
+    units = cases.select(pl.col("unit").cast(pl.String)).unique()
+    return TimeLimitOutcome(late, limit_scores(per_case, units, _limit_table(limits)))
+
+
+def _first_occurrences(
+    events: pl.DataFrame, limits: Sequence[TimeLimit], first: pl.DataFrame
+) -> pl.DataFrame:
+    """One pass over the events: per case the first time and position of every activity a
+    limit refers to (``case``, ``activity``, ``_t``, ``position``)."""
+    needed = sorted(
+        {
+            a
+            for t in limits
+            for a in (t.from_activity, t.to_activity, *t.applies_if, *t.applies_unless)
+            if a is not None
+        }
+    )
+    return (
+        events.select("case", "activity", "timestamp")
+        .with_row_index("_i")
+        .filter(pl.col("activity").is_in(needed))
+        .group_by("case", "activity")
+        .agg(pl.col("timestamp").min().alias("_t"), pl.col("_i").min().cast(pl.Int64).alias("_i"))
+        .join(first, on="case", how="left")
+        .with_columns((pl.col("_i") - pl.col("_first")).alias("position"))
+        .drop("_i", "_first")
+    )
+
+
+def _evaluate(
+    lim: TimeLimit,
+    cases: pl.DataFrame,
+    firsts: pl.DataFrame,
+    starts: pl.DataFrame,
+    timezone: str,
+) -> pl.DataFrame:
+    """Per case the limit applies to: ``_from``, ``_to``, ``position``, ``_dur`` (s), ``_late``."""
+
+    def occurrences(activity: str) -> pl.DataFrame:
+        return firsts.filter(pl.col("activity") == activity)
+
+    to = occurrences(lim.to_activity).select("case", pl.col("_t").alias("_to"), "position")
+    if lim.from_activity is None:
+        frm = starts
+    else:
+        frm = occurrences(lim.from_activity).select("case", pl.col("_t").alias("_from"))
+    scope = cases.select("case", "unit")
+    for act in lim.applies_if:
+        scope = scope.join(occurrences(act).select("case"), on="case", how="semi")
+    for act in lim.applies_unless:
+        scope = scope.join(occurrences(act).select("case"), on="case", how="anti")
+    return (
+        scope.join(frm, on="case", how="inner")
+        .join(to, on="case", how="inner")
+        .with_columns(
+            ((pl.col("_to") - pl.col("_from")).dt.total_microseconds() / 1e6).alias("_dur"),
+            pl.lit(lim.id).alias("limit"),
+            lim.late_expr(pl.col("_from"), pl.col("_to"), timezone=timezone).alias("_late"),
+        )
+    )
+
+
+def _late_rows(lim: TimeLimit, evaluated: pl.DataFrame) -> pl.DataFrame:
+    """The ``late`` deviations of one limit: at the limit's ``to_activity`` event."""
+    return evaluated.filter(pl.col("_late")).select(
+        "case",
+        "unit",
+        pl.lit("late").alias("kind"),
+        pl.lit(lim.to_activity).alias("activity"),
+        "position",
+        pl.col("_to").alias("time"),
+        "limit",
+        pl.lit(0.0).alias("dev_cost"),
+    )
+
+
+def _limit_table(limits: Sequence[TimeLimit]) -> pl.DataFrame:
+    """The limits as a table: ``limit``, ``from_activity``, ``to_activity``, ``max_seconds``,
+    ``target_share``."""
+    return pl.DataFrame(
+        {
+            "limit": [t.id for t in limits],
+            "from_activity": [t.from_activity for t in limits],
+            "to_activity": [t.to_activity for t in limits],
+            "max_seconds": [t.duration.total_seconds() for t in limits],
+            "target_share": [t.target_share for t in limits],
+        },
+        schema={
+            "limit": pl.String,
+            "from_activity": pl.String,
+            "to_activity": pl.String,
+            "max_seconds": pl.Float64,
+            "target_share": pl.Float64,
+        },
+    )

@@ -1,0 +1,470 @@
+"""From raw input rows to events: the stages of ``read_log`` after a reader has run.
+
+Each stage is a small typed function over the work frame (the selected input columns, the row
+number :data:`~fvmprocess.eventlog.columns.ROW` and the rejection reason
+:data:`~fvmprocess.eventlog.columns.REJECT`, null while a row is in play). Reasons are marked in
+the order of :data:`~fvmprocess.eventlog.accounting.REASONS`; a row keeps its first reason.
+
+Internal: used by :func:`fvmprocess.eventlog.read_log`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from fvmprocess.errors import LogError
+from fvmprocess.eventlog.accounting import REASONS, Accounting
+from fvmprocess.eventlog.columns import (
+    MAX_EXAMPLES,
+    OPTIONAL_EVENT_COLUMNS,
+    REJECT,
+    ROW,
+    STANDARD_COLUMNS,
+    UTC,
+)
+from fvmprocess.eventlog.mapping import ActivityMapping
+from fvmprocess.eventlog.options import ReadOptions
+from fvmprocess.eventlog.raw import RawLog, SourceInfo
+from fvmprocess.eventlog.schema import LogSchema
+from fvmprocess.eventlog.timestamps import parse_timestamps
+
+__all__ = ["BuiltLog", "build"]
+
+_TS_REASON = "__fvm_ts_reason__"
+_DUPLICATE = "__fvm_duplicate__"  # a kept duplicate (duplicates="keep")
+_MERGED = "__merged__"  # a lifecycle start merged into its complete event: used, not an event
+_INT_RE = r"^[+-]?(?:0|[1-9]\d*)$"
+_DEC_DOT_RE = r"^[+-]?\d+\.\d+$"
+_DEC_COMMA_RE = r"^[+-]?\d+,\d+$"
+
+
+@dataclass(frozen=True)
+class BuiltLog:
+    """Everything an :class:`~fvmprocess.eventlog.EventLog` is made of."""
+
+    events: pl.DataFrame
+    schema: LogSchema
+    source: str
+    accounting: Accounting
+    unmapped_activities: dict[str, int]
+    source_info: SourceInfo
+    timezone: str
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A stage's output: the work frame and the warnings the stage counted."""
+
+    work: pl.DataFrame
+    warnings: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Selection:
+    work: pl.DataFrame
+    extras: dict[str, str]  # extra input column -> its name among the events
+
+
+def build(
+    raw: RawLog, *, schema: LogSchema, mapping: ActivityMapping | None, options: ReadOptions
+) -> BuiltLog:
+    """Normalise, check, map, de-duplicate and account for the rows of ``raw``.
+
+    ``raw``'s frame is released once the input columns have been read (peak memory).
+
+    Raises:
+        LogError: the input has no columns or lacks a required one, or (``options.strict``) a
+            row was rejected.
+    """
+    resolved = _resolve_schema(raw, schema)
+    roles = resolved.columns()
+    warnings = dict(raw.warnings)
+    selection = _select(raw, roles)
+    timed = _add_timestamps(selection.work, raw, roles, options)
+    _count(warnings, timed.warnings)
+    raw.release()
+    work = _map_activities(_mark_missing(timed.work), mapping)
+    if "timestamp" in roles:
+        work = _mark_duplicates(work, reject=options.duplicates == "reject")
+    paired = _merge_lifecycle(work)
+    _count(warnings, paired.warnings)
+    work = paired.work
+    kept = _kept_duplicates(work)
+    _count(warnings, kept.counts)
+    rejected = _rejections(work, raw.malformed)
+    accounting = _account(rejected, work.height + len(raw.malformed), warnings, kept.examples)
+    if options.strict and accounting.rows_rejected:
+        _raise_first_rejection(rejected, accounting, roles, raw)
+    unmapped = _unmapped(work, mapping)
+    events = _events(work, selection.extras)
+    return BuiltLog(
+        events=events,
+        schema=resolved,
+        source=raw.source,
+        accounting=accounting,
+        unmapped_activities=unmapped,
+        source_info=raw.info,
+        timezone=options.timezone,
+    )
+
+
+def _count(into: dict[str, int], more: Mapping[str, int]) -> None:
+    for k, v in more.items():
+        into[k] = into.get(k, 0) + v
+
+
+def _input_columns(raw: RawLog) -> list[str]:
+    return [c for c in raw.frame.columns if c != ROW]
+
+
+def _resolve_schema(raw: RawLog, schema: LogSchema) -> LogSchema:
+    columns = _input_columns(raw)
+    if raw.frame.height == 0 and not raw.malformed and not columns:
+        raise LogError("empty input: no columns and no rows", source=raw.source)
+    return schema.resolve(columns, source=raw.source, allow_no_timestamp=raw.timestamps_optional)
+
+
+def _text(expr: pl.Expr) -> pl.Expr:
+    """A cell as trimmed text; empty or whitespace-only cells are null."""
+    e = expr.cast(pl.String).str.strip_chars()
+    return pl.when(e == "").then(None).otherwise(e)
+
+
+def _select(raw: RawLog, roles: Mapping[str, str]) -> _Selection:
+    """The role columns as clean text, the extra columns (numbers converted in CSV), ROW."""
+    extras = [c for c in _input_columns(raw) if c not in roles.values()]
+    f = raw.frame
+    if raw.info.format == "csv":
+        f = _convert_numeric(f, extras, decimal_comma=raw.decimal_comma)
+    cols: list[pl.Expr] = [
+        pl.col(ROW),
+        _text(pl.col(roles["case"])).alias("case"),
+        _text(pl.col(roles["activity"])).alias("original_activity"),
+    ]
+    cols += [_text(pl.col(roles[c])).alias(c) for c in ("unit", "resource") if c in roles]
+    if "lifecycle" in roles:
+        cols.append(_text(pl.col(roles["lifecycle"])).str.to_lowercase().alias("lifecycle"))
+    names = {c: (f"attr:{c}" if c in STANDARD_COLUMNS else c) for c in extras}
+    cols += [pl.col(c).alias(a) for c, a in names.items()]
+    work = f.select(cols).with_columns(pl.lit(None, dtype=pl.String).alias(REJECT))
+    return _Selection(work, names)
+
+
+def _convert_numeric(
+    frame: pl.DataFrame, columns: Iterable[str], *, decimal_comma: bool
+) -> pl.DataFrame:
+    """Extra text columns holding only integers (or decimals) become Int64 (Float64)."""
+    exprs: list[pl.Expr] = []
+    for c in columns:
+        s = frame[c]
+        if s.dtype != pl.String:
+            continue
+        vals = s.str.strip_chars().drop_nulls().filter(s.str.strip_chars().drop_nulls() != "")
+        if vals.len() == 0:
+            continue
+        if bool(vals.str.contains(_INT_RE).all()):
+            exprs.append(_text(pl.col(c)).cast(pl.Int64, strict=False).alias(c))
+        elif bool((vals.str.contains(_INT_RE) | vals.str.contains(_DEC_DOT_RE)).all()):
+            exprs.append(_text(pl.col(c)).cast(pl.Float64, strict=False).alias(c))
+        elif decimal_comma and bool(
+            (vals.str.contains(_INT_RE) | vals.str.contains(_DEC_COMMA_RE)).all()
+        ):
+            exprs.append(
+                _text(pl.col(c))
+                .str.replace(",", ".", literal=True)
+                .cast(pl.Float64, strict=False)
+                .alias(c)
+            )
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def _add_timestamps(
+    work: pl.DataFrame, raw: RawLog, roles: Mapping[str, str], options: ReadOptions
+) -> _Step:
+    """``timestamp`` (and ``start_timestamp``) in UTC, and the timestamp rejection reason."""
+    warnings: dict[str, int] = {}
+    if "timestamp" not in roles:
+        work = work.with_columns(
+            pl.lit(None, dtype=UTC).alias("timestamp"),
+            pl.lit(None, dtype=pl.String).alias(_TS_REASON),
+        )
+        if work.height:
+            warnings["no_timestamps"] = work.height
+    else:
+        ts = parse_timestamps(
+            raw.frame[roles["timestamp"]], timezone=options.timezone, dayfirst=options.dayfirst
+        )
+        work = work.with_columns(ts.utc.alias("timestamp"), ts.reason.alias(_TS_REASON))
+        _count(warnings, ts.warnings)
+    if "start_timestamp" in roles:
+        st = parse_timestamps(
+            raw.frame[roles["start_timestamp"]],
+            timezone=options.timezone,
+            dayfirst=options.dayfirst,
+        )
+        work = work.with_columns(st.utc.alias("start_timestamp"))
+        bad = int(st.reason.is_in(["unparseable_timestamp", "nonexistent_local_time"]).sum())
+        if bad:
+            warnings["unparseable_start_timestamp"] = bad
+    return _Step(work, warnings)
+
+
+def _mark(reason: str, cond: pl.Expr) -> pl.Expr:
+    """Reject the rows still in play where ``cond`` holds, with ``reason``."""
+    return (
+        pl.when(pl.col(REJECT).is_null() & cond)
+        .then(pl.lit(reason))
+        .otherwise(pl.col(REJECT))
+        .alias(REJECT)
+    )
+
+
+def _mark_missing(work: pl.DataFrame) -> pl.DataFrame:
+    """Missing case, missing activity, then the timestamp's reason."""
+    return (
+        work.with_columns(_mark("missing_case", pl.col("case").is_null()))
+        .with_columns(_mark("missing_activity", pl.col("original_activity").is_null()))
+        .with_columns(pl.coalesce(pl.col(REJECT), pl.col(_TS_REASON)).alias(REJECT))
+        .drop(_TS_REASON)
+    )
+
+
+def _map_activities(work: pl.DataFrame, mapping: ActivityMapping | None) -> pl.DataFrame:
+    """``activity`` from the mapping, and ``ignored_activity`` for the ignore list."""
+    if mapping is None or not (mapping.mapping or mapping.ignore):
+        return work.with_columns(pl.col("original_activity").alias("activity"))
+    ignore = list(mapping.ignore)
+    return work.with_columns(
+        pl.col("original_activity").replace(dict(mapping.mapping)).alias("activity")
+    ).with_columns(
+        _mark(
+            "ignored_activity",
+            pl.col("original_activity").is_in(ignore) | pl.col("activity").is_in(ignore),
+        )
+    )
+
+
+def _event_key(work: pl.DataFrame) -> list[str]:
+    """The columns two rows must share to be the same event."""
+    return ["case", "activity", "timestamp"] + [
+        c for c in OPTIONAL_EVENT_COLUMNS if c in work.columns
+    ]
+
+
+def _mark_duplicates(work: pl.DataFrame, *, reject: bool) -> pl.DataFrame:
+    """Find rows equal to an earlier live row (the first one is the event kept).
+
+    ``reject``: they are rejected as ``duplicate_event``; else they stay and are flagged in
+    a helper column, counted as a warning by :func:`_kept_duplicates`. Without timestamps
+    repeated activities are real repetitions, so :func:`build` skips this stage then.
+    """
+    mask = duplicate_mask(work)
+    if reject:
+        return work.with_columns(_mark("duplicate_event", pl.lit(mask)))
+    return work.with_columns(mask.alias(_DUPLICATE))
+
+
+@dataclass(frozen=True)
+class _Flagged:
+    counts: Mapping[str, int] = field(default_factory=dict)
+    examples: Mapping[str, list[int]] = field(default_factory=dict)
+
+
+def _kept_duplicates(work: pl.DataFrame) -> _Flagged:
+    """Kept duplicates that became events: their number and first rows (a warning)."""
+    if _DUPLICATE not in work.columns:
+        return _Flagged()
+    rows = work.filter(pl.col(_DUPLICATE) & pl.col(REJECT).is_null())[ROW]
+    if rows.is_empty():
+        return _Flagged()
+    first = rows.sort().head(MAX_EXAMPLES).to_list()
+    return _Flagged({"duplicate_event": rows.len()}, {"duplicate_event": first})
+
+
+def duplicate_mask(work: pl.DataFrame) -> pl.Series:
+    """True for a live row equal on the event key to an earlier live row (input order).
+
+    Exact, and light on memory at 10 M rows: rows are first grouped by a 64-bit hash of the
+    key; only rows whose hash occurs more than once are compared on the full key. A rejected
+    row never hides a live one.
+    """
+    key = _event_key(work)
+    alive = pl.col(REJECT).is_null()
+    h = work.select(pl.when(alive).then(pl.struct(key).hash(seed=0)).alias("_h"))["_h"]
+    suspects = h.is_duplicated() & h.is_not_null()
+    mask = pl.repeat(False, work.height, dtype=pl.Boolean, eager=True).alias("_dup")
+    if not suspects.any():
+        return mask
+    idx = suspects.arg_true()
+    sub = work[idx].select(key)
+    dup_in_sub = ~sub.select(pl.struct(key).is_first_distinct()).to_series()
+    return mask.scatter(idx.filter(dup_in_sub), True)
+
+
+def _merge_lifecycle(work: pl.DataFrame) -> _Step:
+    """Merge ``start`` events into the ``complete`` that follows; reject other non-completes."""
+    if "lifecycle" not in work.columns:
+        return _Step(work)
+    warnings: dict[str, int] = {}
+    if "start_timestamp" not in work.columns:
+        work = work.with_columns(pl.lit(None, dtype=UTC).alias("start_timestamp"))
+        work, merged = _pair_starts(work)
+        if merged:
+            warnings["lifecycle_start_merged"] = merged
+    lc = pl.col("lifecycle")
+    work = work.with_columns(_mark("lifecycle_not_complete", lc.is_null() | (lc != "complete")))
+    return _Step(work, warnings)
+
+
+def _pair_starts(work: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """A live ``start`` directly followed (same case and activity, by time) by a ``complete``
+    becomes that event's ``start_timestamp``; returns the frame and the number merged."""
+    lc = pl.col("lifecycle")
+    by = ["case", "activity"]
+    cand = (
+        work.filter(pl.col(REJECT).is_null() & lc.is_in(["start", "complete"]))
+        .with_columns((lc == "complete").cast(pl.Int8).alias("_o"))
+        .sort(["case", "activity", "timestamp", "_o", ROW], nulls_last=True)
+        .with_columns(
+            lc.shift(-1).over(by).alias("_next"),
+            lc.shift(1).over(by).alias("_prev"),
+            pl.col("timestamp").shift(1).over(by).alias("_prev_ts"),
+        )
+    )
+    starts = cand.filter((lc == "start") & (pl.col("_next") == "complete"))
+    if not starts.height:
+        return work, 0
+    completes = cand.filter((lc == "complete") & (pl.col("_prev") == "start")).select(
+        ROW, pl.col("_prev_ts").alias("_st")
+    )
+    start_rows = starts.select(ROW).to_series().implode()
+    work = (
+        work.join(completes, on=ROW, how="left", maintain_order="left")
+        .with_columns(
+            pl.coalesce(pl.col("_st"), pl.col("start_timestamp")).alias("start_timestamp")
+        )
+        .drop("_st")
+        .with_columns(
+            pl.when(pl.col(ROW).is_in(start_rows))
+            .then(pl.lit(_MERGED))
+            .otherwise(pl.col(REJECT))
+            .alias(REJECT)
+        )
+    )
+    return work, starts.height
+
+
+def _rejections(work: pl.DataFrame, malformed: list[int]) -> pl.DataFrame:
+    """Every rejected row (reason, row), malformed records included, sorted by row."""
+    rejected = work.filter(pl.col(REJECT).is_not_null() & (pl.col(REJECT) != _MERGED)).select(
+        REJECT, ROW
+    )
+    if malformed:
+        rejected = pl.concat(
+            [
+                rejected,
+                pl.DataFrame(
+                    {
+                        REJECT: pl.repeat("malformed_row", len(malformed), eager=True),
+                        ROW: malformed,
+                    },
+                    schema={REJECT: pl.String, ROW: pl.Int64},
+                ),
+            ]
+        )
+    return rejected.sort(ROW)
+
+
+def _account(
+    rejected: pl.DataFrame,
+    rows_read: int,
+    warnings: Mapping[str, int],
+    warning_examples: Mapping[str, list[int]],
+) -> Accounting:
+    """Counts and the first example rows per reason, in the order of ``REASONS``."""
+    summary = rejected.group_by(REJECT, maintain_order=True).agg(
+        pl.len().alias("n"), pl.col(ROW).head(MAX_EXAMPLES).alias("ex")
+    )
+    order = {r: i for i, r in enumerate(REASONS)}
+    ranked = sorted(
+        zip(
+            summary[REJECT].to_list(), summary["n"].to_list(), summary["ex"].to_list(), strict=True
+        ),
+        key=lambda t: order.get(t[0], len(order)),
+    )
+    reasons = {str(r): int(n) for r, n, _ in ranked}
+    rows_rejected = sum(reasons.values())
+    return Accounting(
+        rows_read=rows_read,
+        rows_used=rows_read - rows_rejected,
+        rows_rejected=rows_rejected,
+        reasons=reasons,
+        examples={str(r): [int(x) for x in ex] for r, _, ex in ranked},
+        warnings=dict(sorted(warnings.items())),
+        warning_examples=dict(sorted(warning_examples.items())),
+    )
+
+
+def _raise_first_rejection(
+    rejected: pl.DataFrame, accounting: Accounting, roles: Mapping[str, str], raw: RawLog
+) -> None:
+    """``strict``: the first rejected row as an error naming its line and column, no value."""
+    reason, row = rejected.row(0)
+    place = "line" if raw.info.format in ("csv", "xes") else "row"
+    column = {
+        "missing_case": roles.get("case"),
+        "missing_activity": roles.get("activity"),
+        "missing_timestamp": roles.get("timestamp"),
+        "unparseable_timestamp": roles.get("timestamp"),
+        "nonexistent_local_time": roles.get("timestamp"),
+    }.get(reason)
+    detail = f" (column {column!r})" if column else ""
+    counts = ", ".join(f"{k}: {v}" for k, v in accounting.reasons.items())
+    raise LogError(
+        f"row rejected: {reason}{detail}; {accounting.rows_rejected} row(s) rejected in all "
+        f"({counts})",
+        source=raw.source,
+        place=f"{place} {row}",
+    )
+
+
+def _unmapped(work: pl.DataFrame, mapping: ActivityMapping | None) -> dict[str, int]:
+    """Original activities of live events the mapping does not name, most frequent first."""
+    if mapping is None or not mapping.mapping:
+        return {}
+    known = list(set(mapping.mapping) | set(mapping.mapping.values()))
+    um = (
+        work.lazy()
+        .filter(pl.col(REJECT).is_null() & ~pl.col("original_activity").is_in(known))
+        .group_by("original_activity")
+        .agg(pl.len().alias("n"))
+        .sort(["n", "original_activity"], descending=[True, False])
+        .collect()
+    )
+    return {str(a): int(n) for a, n in um.iter_rows()}
+
+
+def _events(work: pl.DataFrame, extras: Mapping[str, str]) -> pl.DataFrame:
+    """The live rows sorted by case, timestamp and row, in the events' column order.
+
+    Only the sort keys are sorted; the live rows are then gathered once, so one copy of the
+    events exists at a time.
+    """
+    head = _event_key(work)
+    positions = (
+        work.lazy()
+        .select("case", "timestamp", ROW, pl.col(REJECT).is_null().alias("_live"))
+        .with_row_index("_pos")
+        .filter(pl.col("_live"))
+        .sort(["case", "timestamp", ROW], nulls_last=False, maintain_order=True)
+        .select("_pos")
+        .collect()["_pos"]
+    )
+    return (
+        work.select(*head, "original_activity", ROW, *extras.values())
+        .rename({ROW: "row"})
+        .select(pl.all().gather(positions))
+    )

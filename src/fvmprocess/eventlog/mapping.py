@@ -1,0 +1,157 @@
+"""Local activity names or codes mapped onto a standard's activity ids, plus an ignore list.
+
+Internal: :class:`ActivityMapping` is re-exported by :mod:`fvmprocess.eventlog`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeAlias
+
+from fvmprocess.errors import LogError
+from fvmprocess.eventlog.source import decode
+
+__all__ = ["ActivityMapping", "MappingLike", "as_mapping"]
+
+
+@dataclass(frozen=True)
+class ActivityMapping:
+    """Local activity names or codes mapped to standard activity ids, plus an ignore list.
+
+    Several local names may map to one standard id. Activities neither mapped nor ignored are
+    kept under their own name and reported in :attr:`EventLog.unmapped_activities`.
+
+    Attributes:
+        mapping: local name -> standard activity id.
+        ignore: local names whose events are dropped (reason ``ignored_activity``).
+
+    Example:
+        >>> m = ActivityMapping.from_dict({"Läkarbesök": "visit", "LB01": "visit"}, ignore=["Fika"])
+        >>> m.standard("LB01")
+        'visit'
+    """
+
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    ignore: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_dict(
+        cls, mapping: Mapping[str, str], *, ignore: Iterable[str] = ()
+    ) -> ActivityMapping:
+        """Build a mapping from a dict ``{local: standard}`` and an ignore list."""
+        clean = {str(k).strip(): str(v).strip() for k, v in mapping.items()}
+        return cls(mapping=clean, ignore=frozenset(str(i).strip() for i in ignore))
+
+    @classmethod
+    def load(cls, path: str | Path) -> ActivityMapping:
+        """Read a mapping from CSV (``local,standard``; ``,`` or ``;``) or YAML.
+
+        The YAML form is ``{mapping: {local: standard, ...}, ignore: [local, ...]}``. In CSV, a
+        row with an empty ``standard`` cell, or a ``standard`` of ``-``, puts ``local`` on the
+        ignore list; an optional ``ignore`` column with ``1``/``true``/``ja``/``yes`` does too.
+
+        Args:
+            path: a ``.csv``, ``.txt``, ``.yaml`` or ``.yml`` file.
+
+        Returns:
+            The mapping.
+
+        Raises:
+            LogError: the file is missing or not in one of these forms.
+        """
+        p = Path(path)
+        src = str(p)
+        if not p.is_file():
+            raise LogError("mapping file does not exist", source=src)
+        if p.suffix.lower() in (".yaml", ".yml"):
+            return cls._from_yaml(p)
+        return cls._from_csv(p)
+
+    @classmethod
+    def _from_yaml(cls, p: Path) -> ActivityMapping:
+        import yaml
+
+        src = str(p)
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            raise LogError(f"not valid UTF-8 YAML: {e}", source=src) from e
+        if not isinstance(data, dict) or not isinstance(data.get("mapping", {}), dict):
+            raise LogError(
+                "expected a YAML mapping {mapping: {local: standard}, ignore: [local]}",
+                source=src,
+                place="top level",
+            )
+        ignore = data.get("ignore") or []
+        if not isinstance(ignore, list):
+            raise LogError("expected 'ignore' to be a list", source=src, place="ignore")
+        return cls.from_dict(data.get("mapping") or {}, ignore=ignore)
+
+    @classmethod
+    def _from_csv(cls, p: Path) -> ActivityMapping:
+        src = str(p)
+        text = decode(p.read_bytes(), src).text
+        first = text.splitlines()[0] if text.strip() else ""
+        delim = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+        header = [h.strip().lower() for h in next(reader, [])]
+        if "local" not in header or "standard" not in header:
+            raise LogError(
+                f"expected columns 'local' and 'standard'; found {header}",
+                source=src,
+                place="line 1",
+            )
+        il, isd = header.index("local"), header.index("standard")
+        iig = header.index("ignore") if "ignore" in header else None
+        mapping: dict[str, str] = {}
+        ignore: set[str] = set()
+        for rec in reader:
+            if not rec or not any(f.strip() for f in rec):
+                continue
+            if len(rec) < len(header):
+                rec = rec + [""] * (len(header) - len(rec))
+            local, std = rec[il].strip(), rec[isd].strip()
+            if not local:
+                raise LogError("empty 'local' cell", source=src, place=f"line {reader.line_num}")
+            flagged = iig is not None and rec[iig].strip().lower() in (
+                "1",
+                "true",
+                "ja",
+                "yes",
+                "x",
+            )
+            if flagged or std in ("", "-"):
+                ignore.add(local)
+            else:
+                mapping[local] = std
+        return cls(mapping=mapping, ignore=frozenset(ignore))
+
+    def standard(self, local: str) -> str:
+        """The standard id of ``local`` (itself when unmapped)."""
+        return self.mapping.get(local, local)
+
+    def is_ignored(self, local: str) -> bool:
+        """Whether events of ``local`` are dropped."""
+        return local in self.ignore or self.standard(local) in self.ignore
+
+
+#: Everything ``read_log(mapping=...)`` accepts.
+MappingLike: TypeAlias = ActivityMapping | Mapping[str, str] | str | Path | None
+
+
+def as_mapping(mapping: MappingLike) -> ActivityMapping | None:
+    """The :class:`ActivityMapping` for ``mapping``: given, built from a dict, or loaded from a
+    CSV/YAML file path.
+
+    Raises:
+        LogError: a mapping file is missing or not in one of the accepted forms.
+    """
+    if isinstance(mapping, str | Path):
+        return ActivityMapping.load(mapping)
+    if isinstance(mapping, ActivityMapping) or mapping is None:
+        return mapping
+    return ActivityMapping.from_dict(mapping)

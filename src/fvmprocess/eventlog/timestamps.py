@@ -1,0 +1,188 @@
+"""Timestamp parsing: ISO 8601 and Swedish/European forms, naive times localised in a zone.
+
+The rules (accepted forms, day-first inference, the spring gap and the autumn overlap) are in
+the :mod:`fvmprocess.eventlog` docs. Everything is vectorised polars; results are in UTC (µs).
+
+Internal: used by :mod:`fvmprocess.eventlog.build`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from fvmprocess.eventlog.columns import UTC
+
+__all__ = ["ParsedTimestamps", "parse_timestamps"]
+
+_ISO_NAIVE = (
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S%.f",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y%m%d %H%M%S",
+    "%Y%m%d %H%M",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d%H%M",
+    "%Y%m%d",
+    "%d.%m.%Y %H:%M:%S%.f",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d-%m-%Y %H:%M:%S%.f",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+)
+_SLASH_DAY = ("%d/%m/%Y %H:%M:%S%.f", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+_SLASH_MONTH = ("%m/%d/%Y %H:%M:%S%.f", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+_AWARE = (
+    "%Y-%m-%d %H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M%z",
+)
+_OFFSET_RE = r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2})$"
+_NAIVE = pl.Datetime("us")
+
+
+@dataclass(frozen=True)
+class ParsedTimestamps:
+    """A parsed timestamp column.
+
+    Attributes:
+        utc: the instants, ``Datetime("us", "UTC")``; null where not parsed.
+        reason: the rejection reason per row (``missing_timestamp``, ``unparseable_timestamp``,
+            ``nonexistent_local_time``), null where the value is fine.
+        warnings: counts of accepted but noteworthy values (``assumed_dayfirst``,
+            ``ambiguous_local_time``).
+    """
+
+    utc: pl.Series
+    reason: pl.Series
+    warnings: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Naive:
+    """Values before localisation: naive wall-clock times and the already-aware ones."""
+
+    naive: pl.Series  # Datetime("us"), null where missing, unparsed or aware
+    missing: pl.Series  # Boolean
+    unparsed: pl.Series  # Boolean
+    aware: pl.Series | None = None  # Datetime("us", "UTC") for values with an offset
+    warnings: Mapping[str, int] = field(default_factory=dict)
+
+
+def parse_timestamps(col: pl.Series, *, timezone: str, dayfirst: bool | None) -> ParsedTimestamps:
+    """Parse one timestamp column (strings, dates or datetimes) into UTC instants.
+
+    Args:
+        col: the input column.
+        timezone: the zone of naive values.
+        dayfirst: how to read slash dates; ``None`` infers it from the column.
+
+    Returns:
+        The instants, a rejection reason per row and the warnings.
+    """
+    dt = col.dtype
+    if isinstance(dt, pl.Datetime) and dt.time_zone is not None:
+        utc = col.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+        reason = pl.select(
+            pl.when(col.is_null()).then(pl.lit("missing_timestamp")).otherwise(None)
+        ).to_series()
+        return ParsedTimestamps(utc, reason)
+    if isinstance(dt, pl.Datetime | pl.Date):
+        naive = col.cast(_NAIVE)
+        never = pl.repeat(False, col.len(), dtype=pl.Boolean, eager=True)
+        return _localise(_Naive(naive, naive.is_null(), never), timezone)
+    return _localise(_parse_text(col.cast(pl.String), dayfirst), timezone)
+
+
+def _parse_text(s: pl.Series, dayfirst: bool | None) -> _Naive:
+    norm = pl.select(_normalise(pl.lit(s))).to_series()
+    missing = norm.is_null()
+    aware_mask = norm.str.contains(_OFFSET_RE).fill_null(False) & norm.str.contains(":")
+    aware = _parse_strings(
+        pl.select(pl.when(aware_mask).then(pl.lit(norm))).to_series(), _AWARE, UTC
+    )
+    naive_src = pl.select(pl.when(~aware_mask).then(pl.lit(norm))).to_series()
+    slash, warnings = _slash_formats(naive_src, dayfirst)
+    naive = _parse_strings(naive_src, (*_ISO_NAIVE, *slash), _NAIVE)
+    unparsed = (~missing) & aware.is_null() & naive.is_null()
+    return _Naive(naive, missing, unparsed, aware if bool(aware_mask.any()) else None, warnings)
+
+
+def _slash_formats(s: pl.Series, dayfirst: bool | None) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The slash-date formats to try: day- or month-first, inferred when ``dayfirst`` is None."""
+    slash = s.str.extract_groups(r"^(\d{1,2})/(\d{1,2})/\d{4}")
+    first = slash.struct.field("1").cast(pl.Int32, strict=False)
+    second = slash.struct.field("2").cast(pl.Int32, strict=False)
+    n_slash = int(first.is_not_null().sum())
+    if not n_slash:
+        return (), {}
+    warnings: dict[str, int] = {}
+    order = dayfirst
+    if order is None:
+        day = bool((first > 12).any())
+        month = bool((second > 12).any())
+        order = not (month and not day)
+        if order and not day:
+            warnings["assumed_dayfirst"] = n_slash
+    return (_SLASH_DAY if order else _SLASH_MONTH), warnings
+
+
+def _localise(values: _Naive, timezone: str) -> ParsedTimestamps:
+    """Naive times as instants in ``timezone`` (earlier offset in the autumn overlap)."""
+    naive = values.naive
+    local = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    strict_local = naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
+    nonexistent = naive.is_not_null() & local.is_null()
+    ambiguous = local.is_not_null() & strict_local.is_null()
+    warnings = dict(values.warnings)
+    n_amb = int(ambiguous.sum())
+    if n_amb:
+        warnings["ambiguous_local_time"] = n_amb
+    utc = local.dt.convert_time_zone("UTC")
+    if values.aware is not None:
+        utc = pl.select(pl.coalesce(pl.lit(utc), pl.lit(values.aware))).to_series()
+    reason = pl.select(
+        pl.when(pl.lit(values.missing))
+        .then(pl.lit("missing_timestamp"))
+        .when(pl.lit(values.unparsed))
+        .then(pl.lit("unparseable_timestamp"))
+        .when(pl.lit(nonexistent))
+        .then(pl.lit("nonexistent_local_time"))
+        .otherwise(None)
+    ).to_series()
+    return ParsedTimestamps(utc.alias("timestamp"), reason, warnings)
+
+
+def _normalise(expr: pl.Expr) -> pl.Expr:
+    e = expr.str.strip_chars()
+    e = e.str.replace(r"^(\d{4}-\d{1,2}-\d{1,2})[T ]+", "$1 ")
+    e = e.str.replace(r"(\d)\s*[zZ]$", "$1+00:00")
+    e = e.str.replace(r"(\d)\s*(?:UTC|GMT)$", "$1+00:00")
+    e = e.str.replace(r"(\d)\s+([+-]\d{2}:?\d{2})$", "$1$2")
+    # time written with dots: 14.30 / 14.30.15 -> 14:30 / 14:30:15
+    e = e.str.replace(r"(\s\d{1,2})\.(\d{2})\.(\d{2})$", "$1:$2:$3")
+    e = e.str.replace(r"(\s\d{1,2})\.(\d{2})$", "$1:$2")
+    # +01 -> +01:00
+    e = e.str.replace(r"(:\d{2}(?:\.\d+)?[+-]\d{2})$", "$1:00")
+    return pl.when(e == "").then(None).otherwise(e)
+
+
+def _parse_strings(s: pl.Series, formats: Sequence[str], dtype: pl.Datetime) -> pl.Series:
+    """Parse trying formats in turn; each later format only sees what is still unparsed."""
+    out = pl.repeat(None, s.len(), dtype=dtype, eager=True).alias(s.name)
+    todo = s.is_not_null()
+    for fmt in formats:
+        if not todo.any():
+            break
+        idx = todo.arg_true()
+        part = s.gather(idx).str.strptime(dtype, fmt, strict=False)
+        ok = part.is_not_null()
+        if ok.any():
+            out = out.scatter(idx.filter(ok), part.filter(ok))
+            todo = todo.scatter(idx.filter(ok), False)
+    return out
