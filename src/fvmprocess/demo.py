@@ -59,13 +59,13 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the main job; returns what was written and found (also used by the tests)."""
     from fvmprocess.bpmn.schema import validate_xsd
-    from fvmprocess.validate import validate
     from fvmprocess.catalog import catalog
     from fvmprocess.conformance import check
     from fvmprocess.eventlog import ActivityMapping, read_log
     from fvmprocess.render.export import render_diagram
     from fvmprocess.render.options import DrawOptions
     from fvmprocess.report import render_report
+    from fvmprocess.validate import validate
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "catalog").mkdir(exist_ok=True)
