@@ -76,8 +76,7 @@ def run_demo(
     echo(f"Catalogue: {len(cat)} standard processes")
     for p in cat:
         problems = [x for x in validate(p.model) if x.severity == "error"]
-        assert p.model._tree is not None
-        xsd = validate_xsd(p.model._tree)
+        xsd = validate_xsd(p.model.xml)
         svg = out / "catalog" / f"{p.id}.svg"
         render_diagram(p, svg, options=DrawOptions.workshop().update(scale=1.0, lang=lang))
         summary["catalog"][p.id] = {

@@ -33,7 +33,9 @@ __all__ = ["ProcessKind", "ProcessLike", "ResolvedProcess", "resolve_process"]
 
 #: Everything a process can be given as (a ``str`` is a path if it names a ``.bpmn``, ``.xml``
 #: or ``.pnml`` file or an existing file, else a catalogue id).
-ProcessLike: TypeAlias = "str | os.PathLike[str] | BpmnModel | StandardProcess | PetriNet"
+ProcessLike: TypeAlias = (
+    "str | os.PathLike[str] | BpmnModel | StandardProcess | PetriNet | ResolvedProcess"
+)
 #: Where a resolved process came from.
 ProcessKind = Literal["standard", "bpmn", "petri"]
 
@@ -102,7 +104,8 @@ def resolve_process(process: ProcessLike, *, catalog: Catalog | None = None) -> 
     Args:
         process: a catalogue id (``"akutmottagning"``), a ``.bpmn``/``.xml``/``.pnml`` path (a
             ``str`` naming an existing file is a path), a :class:`BpmnModel`, a
-            :class:`StandardProcess` or a :class:`PetriNet`.
+            :class:`StandardProcess`, a :class:`PetriNet`, or an already resolved process
+            (returned as it is).
         catalog: the catalogue ids and call activities are looked up in (default: the shipped
             one, :func:`fvmprocess.catalog.catalog`).
 
@@ -119,6 +122,8 @@ def resolve_process(process: ProcessLike, *, catalog: Catalog | None = None) -> 
         >>> resolve_process("sepsis_akut").kind
         'standard'
     """
+    if isinstance(process, ResolvedProcess):
+        return process
     if isinstance(process, PetriNet):
         return ResolvedProcess(id=process.name, kind="petri", given_net=process)
     if isinstance(process, StandardProcess):

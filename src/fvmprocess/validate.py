@@ -158,8 +158,9 @@ class _Checker:
                     )
 
     def duplicate_ids(self) -> None:
-        tree = self.model._tree
-        if tree is None:
+        try:
+            tree = self.model.xml
+        except ValueError:  # built in code, not read: ids are unique by construction
             return
         counts: Counter[str] = Counter()
         for el in tree.getroot().iter():
