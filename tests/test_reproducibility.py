@@ -42,7 +42,8 @@ def test_check_json_same_content_on_pnml(tmp_path: Path) -> None:
     second = json.loads(check(read_pnml(DATA / "hostile" / "valid.pnml"), read_log(log)).to_json())
     assert first == second
     assert first == json.loads(check(net, log).to_json())
-    assert first["accounting"]["rows_rejected"] == 2  # duplicate + DST gap
+    assert first["accounting"]["rows_rejected"] == 1  # the DST gap
+    assert first["accounting"]["warnings"]["duplicate_event"] == 1  # kept, counted
 
 
 def test_check_json_identical_on_catalogue(tmp_path: Path) -> None:
