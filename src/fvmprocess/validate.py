@@ -22,8 +22,9 @@ from typing import Literal
 
 from fvmprocess._shared.vocab import GATEWAY_TYPES, TASK_TYPES
 from fvmprocess.bpmn.model import BpmnModel, FlowNode
-from fvmprocess.compile import post_dominator, translate
+from fvmprocess.compile import Translation, post_dominator, translate
 from fvmprocess.errors import TranslationError
+from fvmprocess.petri import Firing
 
 __all__ = ["DEFAULT_MAX_STATES", "Problem", "validate"]
 
@@ -319,105 +320,11 @@ class _Checker:
 
     # -- soundness --------------------------------------------------------------------------------
     def soundness(self, max_states: int) -> None:
-        m = self.model
-        try:
-            translation = translate(m)
-            net, place_info = translation.net, translation.places
-        except TranslationError as e:
-            element = (
-                e.place[len("element ") :] if e.place and e.place.startswith("element ") else None
-            )
-            self.add(
-                "warning",
-                "not-translatable",
-                element,
-                f"soundness not checked: {e.message}",
-            )
+        translation = self._translate()
+        if translation is None:
             return
-        places = list(net.places)
-        index = {p: i for i, p in enumerate(places)}
-        pre = [tuple((index[p], w) for p, w in net.preset(t.id).items()) for t in net.transitions]
-        delta: list[tuple[tuple[int, int], ...]] = []
-        for tr in net.transitions:
-            change: dict[int, int] = {}
-            for p, w in net.preset(tr.id).items():
-                change[index[p]] = change.get(index[p], 0) - w
-            for p, w in net.postset(tr.id).items():
-                change[index[p]] = change.get(index[p], 0) + w
-            delta.append(tuple((p, d) for p, d in change.items() if d))
-        sink = index["sink"]
-        start = tuple(net.initial_marking.get(p, 0) for p in places)
-        final = tuple(net.final_marking.get(p, 0) for p in places)
-        seen = {start}
-        todo = deque([start])
-        fired: set[int] = set()
-        reported: set[tuple[str, str | None]] = set()
-        complete = True
-
-        def report(code: str, element: str | None, message: str) -> None:
-            if (code, element) in reported or sum(c == code for c, _ in reported) >= 5:
-                return
-            reported.add((code, element))
-            self.add("error", code, element, message)
-
-        def consumers(marking: tuple[int, ...], skip: Iterable[int] = ()) -> list[str]:
-            out: list[str] = []
-            for i, k in enumerate(marking):
-                if k and i not in skip:
-                    c = place_info[places[i]][1]
-                    if c and c not in out:
-                        out.append(c)
-            return out
-
-        while todo:
-            cur = todo.popleft()
-            enabled = False
-            for t, tpre in enumerate(pre):
-                if all(cur[pi] >= w for pi, w in tpre):
-                    enabled = True
-                    fired.add(t)
-                    nxt = list(cur)
-                    for pi, d in delta[t]:
-                        nxt[pi] += d
-                    key = tuple(nxt)
-                    if key not in seen:
-                        if len(seen) >= max_states:
-                            complete = False
-                            todo.clear()
-                            break
-                        seen.add(key)
-                        todo.append(key)
-            if cur == final:
-                continue
-            if cur[sink]:
-                waiting = consumers(cur, skip=(sink,))
-                report(
-                    "improper-completion",
-                    waiting[0] if waiting else None,
-                    "the process can finish while work is still pending"
-                    + (f" at {', '.join(self.name(w) for w in waiting)}" if waiting else "")
-                    + (" (it ends more than once)" if cur[sink] > 1 else ""),
-                )
-                continue
-            for i, k in enumerate(cur):
-                if k > 1:
-                    producer = place_info[places[i]][0]
-                    report(
-                        "lack-of-synchronization",
-                        producer,
-                        f"{self.name(producer)} can pass {k} tokens onto the same path: "
-                        "parallel branches are not synchronized, so later steps run more than "
-                        "once",
-                    )
-            if not enabled:
-                waiting = consumers(cur)
-                report(
-                    "deadlock",
-                    waiting[0] if waiting else None,
-                    "the process can get stuck waiting at "
-                    + (", ".join(self.name(w) for w in waiting) or "an unknown place"),
-                )
-        if not complete:
+        play = _PlayOut(self, translation)
+        if not play.run(max_states):
             self.add(
                 "warning",
                 "soundness-not-proven",
@@ -427,19 +334,116 @@ class _Checker:
                 "and dead activities beyond the limit would be missed (raise max_states)",
             )
             return
-        flagged = {p.element for p in self.problems if p.code == "unreachable-node"}
-        by_element: dict[str, bool] = {}
-        for ti, trans in enumerate(net.transitions):
-            if trans.element is None or trans.element not in m.nodes:
-                continue
-            by_element[trans.element] = by_element.get(trans.element, False) or ti in fired
-        for element, live in by_element.items():
-            if not live and element not in flagged:
-                report(
+        play.dead_transitions()
+
+    def _translate(self) -> Translation | None:
+        """The workflow net, or None after a ``not-translatable`` warning naming the element."""
+        try:
+            return translate(self.model)
+        except TranslationError as e:
+            element = (
+                e.place[len("element ") :] if e.place and e.place.startswith("element ") else None
+            )
+            self.add("warning", "not-translatable", element, f"soundness not checked: {e.message}")
+            return None
+
+
+class _PlayOut:
+    """Breadth-first play-out of a translated model, reporting each unsound marking once."""
+
+    def __init__(self, checker: _Checker, translation: Translation) -> None:
+        self.checker = checker
+        self.net = translation.net
+        self.place_info = translation.places
+        self.places = list(self.net.places)
+        self.fire = Firing(self.net)
+        self.sink = self.places.index("sink")
+        self.fired: set[int] = set()
+        self.reported: set[tuple[str, str | None]] = set()
+
+    def run(self, max_states: int) -> bool:
+        """Play every reachable marking; False when ``max_states`` cut the play-out short."""
+        start = self.fire.vector(self.net.initial_marking)
+        final = self.fire.vector(self.net.final_marking)
+        seen = {start}
+        todo = deque([start])
+        while todo:
+            cur = todo.popleft()
+            successors = self.fire.successors(cur)
+            for t, nxt in successors:
+                self.fired.add(t)
+                if nxt not in seen:
+                    if len(seen) >= max_states:
+                        return False
+                    seen.add(nxt)
+                    todo.append(nxt)
+            if cur != final:
+                self.judge(cur, enabled=bool(successors))
+        return True
+
+    def judge(self, cur: tuple[int, ...], *, enabled: bool) -> None:
+        """Report what is wrong with a reachable marking that is not the final one."""
+        name = self.checker.name
+        if cur[self.sink]:
+            waiting = self.consumers(cur, skip=(self.sink,))
+            self.report(
+                "improper-completion",
+                waiting[0] if waiting else None,
+                "the process can finish while work is still pending"
+                + (f" at {', '.join(name(w) for w in waiting)}" if waiting else "")
+                + (" (it ends more than once)" if cur[self.sink] > 1 else ""),
+            )
+            return
+        for i, k in enumerate(cur):
+            if k > 1:
+                producer = self.place_info[self.places[i]][0]
+                self.report(
+                    "lack-of-synchronization",
+                    producer,
+                    f"{name(producer)} can pass {k} tokens onto the same path: parallel "
+                    "branches are not synchronized, so later steps run more than once",
+                )
+        if not enabled:
+            waiting = self.consumers(cur)
+            self.report(
+                "deadlock",
+                waiting[0] if waiting else None,
+                "the process can get stuck waiting at "
+                + (", ".join(name(w) for w in waiting) or "an unknown place"),
+            )
+
+    def dead_transitions(self) -> None:
+        """Activities no run can reach (after a complete play-out)."""
+        nodes = self.checker.model.nodes
+        flagged = {p.element for p in self.checker.problems if p.code == "unreachable-node"}
+        live: dict[str, bool] = {}
+        for ti, trans in enumerate(self.net.transitions):
+            if trans.element is not None and trans.element in nodes:
+                live[trans.element] = live.get(trans.element, False) or ti in self.fired
+        for element, alive in live.items():
+            if not alive and element not in flagged:
+                self.report(
                     "dead-transition",
                     element,
-                    f"{self.name(element)} can never happen in any run of the process",
+                    f"{self.checker.name(element)} can never happen in any run of the process",
                 )
+
+    def report(self, code: str, element: str | None, message: str) -> None:
+        """One error per (code, element), at most five per code."""
+        if (code, element) in self.reported or sum(c == code for c, _ in self.reported) >= 5:
+            return
+        self.reported.add((code, element))
+        self.checker.add("error", code, element, message)
+
+    def consumers(self, marking: tuple[int, ...], skip: Iterable[int] = ()) -> list[str]:
+        """The elements waiting for the tokens of a marking."""
+        out: list[str] = []
+        for i, k in enumerate(marking):
+            if k and i not in skip:
+                c = self.place_info[self.places[i]][1]
+                if c and c not in out:
+                    out.append(c)
+        return out
 
 
 def _kind(node: FlowNode) -> str:
