@@ -36,9 +36,11 @@ from fvmprocess.errors import ConformanceError, PnmlError, StateLimitError
 
 __all__ = [
     "PNML_CORE_GRAMMAR",
+    "Firing",
     "PetriNet",
     "ReachabilityGraph",
     "Transition",
+    "check_covering",
     "from_pm4py",
     "reachability_graph",
     "read_pnml",
@@ -386,7 +388,7 @@ def reachability_graph(net: PetriNet, *, max_states: int = DEFAULT_MAX_STATES) -
             if target is None:
                 target = len(markings)
                 total = sum(nxt)
-                _check_covering(net, fire, nxt, total, state, markings, parents, sums)
+                check_covering(net, fire, nxt, total, state, markings, parents, sums)
                 if target >= max_states:
                     raise StateLimitError(
                         f"more than {max_states} reachable markings; the net is too large for "
@@ -413,7 +415,7 @@ def reachability_graph(net: PetriNet, *, max_states: int = DEFAULT_MAX_STATES) -
     )
 
 
-def _check_covering(
+def check_covering(
     net: PetriNet,
     fire: Firing,
     new: tuple[int, ...],
@@ -423,6 +425,11 @@ def _check_covering(
     parents: list[int],
     sums: list[int],
 ) -> None:
+    """Raise if ``new`` strictly covers an ancestor marking (the net is unbounded).
+
+    Used by every exploration of a net's state space (the reachability graph here, the
+    on-the-fly alignment search), so unboundedness is detected by one rule.
+    """
     anc = state
     while anc >= 0:
         if sums[anc] < total:

@@ -44,7 +44,7 @@ from fvmprocess.petri import (
     DEFAULT_MAX_STATES,
     Firing,
     PetriNet,
-    _check_covering,
+    check_covering,
     reachability_graph,
 )
 
@@ -468,7 +468,7 @@ class Aligner:
             if target is None:
                 target = len(self._lazy_markings)
                 total = sum(nxt)
-                _check_covering(
+                check_covering(
                     self.net,
                     fire,
                     nxt,
