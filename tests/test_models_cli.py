@@ -98,19 +98,33 @@ def test_a_camunda_edit_goes_through_check_sync_check(run: CliRunner, region: Pa
     # from the saved JSON showing the new labels are tested once results carry activity_name.
 
 
-def test_simulate_runs_on_the_edited_model_by_id(
+def test_simulate_and_check_use_the_edited_labels(
     run: CliRunner, region: Path, tmp_path: Path
 ) -> None:
+    """The simulated log names activities by the new labels; check maps them back to the ids.
+
+    (Labels in the result JSON itself — ``activity_name`` — are item 7 of issue 10.)
+    """
     cat = ["--catalog", str(region)]
     _ok(run.invoke(main, [*cat, "models", "sync", "hoftfraktur"]))
     log = tmp_path / "log.csv"
+    args = ["simulate", "--process", "hoftfraktur", "--cases", "30", "--unit", "NÄL=0.3"]
+    _ok(run.invoke(main, [*cat, *args, "-o", str(log)]))
+    text = log.read_text(encoding="utf-8")
+    assert "Trycksårsbedömning" in text and "Röntgen höft och bäcken" in text
+    assert ",Röntgen höft," not in text
+    result = tmp_path / "result.json"
     _ok(
         run.invoke(
-            main, [*cat, "simulate", "--process", "hoftfraktur", "--cases", "20", "-o", str(log)]
+            main,
+            [*cat, "check", "--process", "hoftfraktur", "--log", str(log), "-q", "-o", str(result)],
         )
     )
-    text = log.read_text(encoding="utf-8")
-    assert "Activity_0x3fj2" in text or "Trycksårsbedömning" in text
+    rows = {r["activity"]: r for r in json.loads(result.read_text(encoding="utf-8"))["activities"]}
+    assert rows["Activity_0x3fj2"]["in_model"] and rows["Activity_0x3fj2"]["cases"] == 30
+    data = json.loads(result.read_text(encoding="utf-8"))
+    outside = json.dumps(data["unmapped_activities"], ensure_ascii=False)
+    assert "Trycksårsbedömning" not in outside and "Röntgen höft" not in outside
 
 
 def test_models_new_adds_the_foreign_file(run: CliRunner, region: Path) -> None:
@@ -447,3 +461,9 @@ def test_diff_unreadable_exits_2(run: CliRunner, tmp_path: Path) -> None:
     bad.write_text("<definitions", encoding="utf-8")
     r = run.invoke(main, ["models", "diff", "akutmottagning", str(bad)])
     assert r.exit_code == 2 and "bad.bpmn" in r.output and "Traceback" not in r.output
+
+
+def test_help_on_every_models_command(run: CliRunner) -> None:
+    for cmd in ("list", "show", "check", "sync", "new", "diff"):
+        r = run.invoke(main, ["models", cmd, "--help"])
+        assert r.exit_code == 0 and "Usage:" in r.output, (cmd, r.output)

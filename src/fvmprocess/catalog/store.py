@@ -343,9 +343,7 @@ def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 @functools.lru_cache(maxsize=16)
-def _cached(
-    directory: Path, resolved: Path, stamp: tuple[tuple[str, int, int], ...]
-) -> Catalog:
+def _cached(directory: Path, resolved: Path, stamp: tuple[tuple[str, int, int], ...]) -> Catalog:
     return Catalog.from_directory(directory)
 
 
