@@ -490,3 +490,230 @@ def test_drawn_labels_are_hyphenated_and_inside_their_task(akut: BpmnModel) -> N
     size = float(text.get("font-size", "0"))
     b = model.diagrams[0].shape("t_user").bounds  # type: ignore[union-attr]
     assert all(text_width(line, size) <= b.width for line in lines)
+
+
+# -- issue 13: fidelity regressions ------------------------------------------------------------
+_DEFS = (
+    '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+    'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+    'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
+    'xmlns:color="http://www.omg.org/spec/BPMN/non-normative/color/1.0" '
+    'xmlns:bioc="http://bpmn.io/schema/bpmn/biocolor/1.0" id="d">'
+)
+
+
+def di_model(semantic: str, shapes: str, plane: str = "p") -> BpmnModel:
+    """A model from semantic XML and DI children of the plane."""
+    return read_bpmn(
+        f'{_DEFS}{semantic}<bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="{plane}">'
+        f"{shapes}</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></definitions>"
+    )
+
+
+def shape(el: str, x: float, y: float, w: float, h: float, extra: str = "", label: str = "") -> str:
+    return (
+        f'<bpmndi:BPMNShape id="{el}_di" bpmnElement="{el}" {extra}>'
+        f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/>{label}</bpmndi:BPMNShape>'
+    )
+
+
+def edge(el: str, pts: list[tuple[float, float]], extra: str = "") -> str:
+    wps = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in pts)
+    return f'<bpmndi:BPMNEdge id="{el}_di" bpmnElement="{el}" {extra}>{wps}</bpmndi:BPMNEdge>'
+
+
+def test_expanded_call_activity_is_painted_under_its_content() -> None:
+    """MIWG B.2.0: the call activity's box was drawn over the shapes inside it."""
+    model = di_model(
+        '<process id="p"><callActivity id="call" name="Anropad"/><task id="t" name="Inne"/>'
+        "</process>",
+        shape("call", 0, 0, 400, 200, 'isExpanded="true"') + shape("t", 100, 60, 100, 80),
+    )
+    root = parse(to_svg(model))
+    order = [g.get("data-element-id") for g in root.iter(f"{SVG}g") if g.get("data-element-id")]
+    assert order.index("call") < order.index("t")
+    assert "bpmn-expanded" in group(root, "call").get("class", "")
+    assert main_shape(group(root, "call")).get("stroke-width") == "3"  # still a call activity
+
+
+def test_sequence_flow_colours_from_di() -> None:
+    """MIWG C.8.0: color:border-color and bioc:stroke on a BPMNEdge were ignored."""
+    model = di_model(
+        '<process id="p"><task id="a"/><task id="b"/><task id="c"/>'
+        '<sequenceFlow id="f1" sourceRef="a" targetRef="b"/>'
+        '<sequenceFlow id="f2" sourceRef="b" targetRef="c"/></process>',
+        shape("a", 0, 0, 100, 80)
+        + shape("b", 200, 0, 100, 80)
+        + shape("c", 400, 0, 100, 80)
+        + edge("f1", [(100, 40), (200, 40)], 'color:border-color="#FF6600"')
+        + edge("f2", [(300, 40), (400, 40)], 'bioc:stroke="#1e88e5"'),
+    )
+    root = parse(to_svg(model))
+    for flow, colour in (("f1", "#FF6600"), ("f2", "#1e88e5")):
+        g = group(root, flow)
+        assert g.find(f"{SVG}polyline").get("stroke") == colour
+        assert g.find(f".//{SVG}polygon[@class='bpmn-arrow']").get("fill") == colour
+
+
+def test_exclusive_marker_only_when_visible() -> None:
+    """As bpmn-js: the X only with isMarkerVisible="true"."""
+    model = di_model(
+        '<process id="p"><exclusiveGateway id="g1"/><exclusiveGateway id="g2"/>'
+        '<exclusiveGateway id="g3"/></process>',
+        shape("g1", 0, 0, 50, 50)
+        + shape("g2", 100, 0, 50, 50, 'isMarkerVisible="true"')
+        + shape("g3", 200, 0, 50, 50, 'isMarkerVisible="false"'),
+    )
+    root = parse(to_svg(model))
+    marked = {
+        g: bool(group(root, g).findall(f".//{SVG}g[@class='bpmn-marker bpmn-marker-exclusive']"))
+        for g in ("g1", "g2", "g3")
+    }
+    assert marked == {"g1": False, "g2": True, "g3": False}
+
+
+def test_message_flow_envelope_with_message_visible_kind() -> None:
+    model = di_model(
+        '<collaboration id="c"><participant id="pa" name="A"/><participant id="pb" name="B"/>'
+        '<messageFlow id="m1" sourceRef="pa" targetRef="pb"/>'
+        '<messageFlow id="m2" sourceRef="pb" targetRef="pa"/>'
+        '<messageFlow id="m3" sourceRef="pa" targetRef="pb"/></collaboration>',
+        shape("pa", 0, 0, 600, 100)
+        + shape("pb", 0, 300, 600, 100)
+        + edge("m1", [(100, 100), (100, 300)], 'messageVisibleKind="initiating"')
+        + edge("m2", [(300, 300), (300, 100)], 'messageVisibleKind="non_initiating"')
+        + edge("m3", [(500, 100), (500, 300)]),
+        plane="c",
+    )
+    root = parse(to_svg(model))
+
+    def kinds(flow: str) -> list[str]:
+        return [
+            g.get("class", "").split("bpmn-marker-")[-1]
+            for g in group(root, flow).iter(f"{SVG}g")
+            if "bpmn-marker-message" in g.get("class", "")
+        ]
+
+    assert kinds("m1") == ["message-initiating"]
+    assert kinds("m2") == ["message-non-initiating"]
+    assert kinds("m3") == []
+
+
+@pytest.mark.parametrize(
+    "task", ["userTask", "serviceTask", "sendTask", "manualTask", "scriptTask"]
+)
+def test_type_icons_never_cover_text(task: str) -> None:
+    """Type icons overlapped the first letters of centred labels."""
+    model = di_model(
+        f'<process id="p"><{task} id="t" name="Ankomstregistrering och triage enligt RETTS"/>'
+        "</process>",
+        shape("t", 0, 0, 100, 80),
+    )
+    root = parse(to_svg(model))
+    text = group(root, "t").find(f"{SVG}text")
+    assert text is not None
+    fs = float(text.get("font-size"))
+    icon = Bounds(0 + 4, 0 + 4, 20, 19)
+    for span in text.iter(f"{SVG}tspan"):
+        w = text_width(span.text or "", fs)
+        line = Bounds(float(span.get("x")) - w / 2, float(span.get("y")) - fs * 0.95, w, fs * 1.2)
+        assert not line.overlaps(icon), (span.text, line)
+        assert line.x >= 0 and line.right <= 100 and line.y >= 0 and line.bottom <= 80
+
+
+def test_manual_task_icon_is_a_hand() -> None:
+    g = group(parse(to_svg(read_bpmn(DATA / "akut.bpmn"))), "t_manual")
+    icon = g.find(f".//{SVG}g[@class='bpmn-marker bpmn-marker-manual']")
+    assert icon is not None
+    parts = [el.get("class") for el in icon]
+    assert parts.count("bpmn-finger") == 4 and "bpmn-palm" in parts and "bpmn-thumb" in parts
+
+
+def words(el: etree._Element) -> str:
+    """The lines of every label under ``el`` joined with spaces, hyphenation undone."""
+    return " ".join(t.text or "" for t in el.iter(f"{SVG}tspan")).replace("- ", "")
+
+
+def test_lang_en_draws_the_catalogue_names() -> None:
+    from fvmprocess.process import resolve_process
+
+    resolved = resolve_process("akutmottagning")
+    english = {aid: t.en for aid, t in resolved.labels.items() if t.en != t.sv}
+    assert english
+    root = parse(render_diagram("akutmottagning", options=DrawOptions(lang="en")))
+    for aid, name in english.items():
+        assert words(group(root, aid)) == name, aid
+    sv = parse(render_diagram("akutmottagning"))
+    aid = next(iter(english))
+    assert words(group(sv, aid)) == resolved.labels[aid].sv
+
+
+def test_external_labels_grow_away_from_their_shape() -> None:
+    """MIWG A.3.0: a boundary event on a top border, its DI label above it overlapping the
+    event, was moved below into the sub-process; now it ends above the event."""
+    model = di_model(
+        '<process id="p"><subProcess id="s"/><boundaryEvent id="b" attachedToRef="s" '
+        'name="Boundary Intermediate Event Non-Interrupting Message"/></process>',
+        shape("s", 0, 100, 200, 100, 'isExpanded="false"')
+        + shape(
+            "b",
+            56,
+            84,
+            32,
+            32,
+            "",
+            '<bpmndi:BPMNLabel><dc:Bounds x="-30" y="42" '
+            'width="105" height="51"/></bpmndi:BPMNLabel>',
+        ),
+    )
+    text = group(parse(to_svg(model)), "b").find(f"{SVG}text")
+    fs = float(text.get("font-size"))
+    last = [float(t.get("y")) for t in text.iter(f"{SVG}tspan")][-1]
+    assert last + fs * 0.25 <= 84  # the last line's descent ends above the event
+
+
+def test_unusable_di_is_laid_out_with_a_note() -> None:
+    akut = read_bpmn(DATA / "akut.bpmn")
+    from fvmprocess.bpmn.layout import unusable_di, with_diagram
+
+    stacked = with_diagram(akut, {n: Bounds(0, 0, 100, 80) for n in akut.nodes}, {})
+    assert unusable_di(stacked) is not None
+    with pytest.warns(UserWarning, match="laid out automatically"):
+        root = parse(to_svg(stacked))
+    note = root.find(f".//{SVG}text[@class='bpmn-layout-note']")
+    assert note is not None and "Automatiskt utlagd" in texts(note.getparent())
+    xs = {main_shape(group(root, t)).get("x") for t in ("t_user", "t_manual", "t_service")}
+    assert len(xs) > 1  # spread out, not stacked
+    as_is = parse(to_svg(stacked, options=DrawOptions(layout="di")))
+    assert as_is.find(f".//{SVG}text[@class='bpmn-layout-note']") is None
+    assert {main_shape(group(as_is, t)).get("x") for t in ("t_user", "t_manual")} == {"0"}
+    forced = parse(to_svg(akut, options=DrawOptions(layout="auto")))
+    assert forced.get("data-diagram-id") == "BPMNDiagram_fvm"
+    with pytest.raises(RenderError, match="layout"):
+        DrawOptions(layout="grid")  # type: ignore[arg-type]
+
+
+def test_cli_render_options(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fvmprocess.cli import main
+
+    out = tmp_path / "a.svg"
+    args = ["render", "akutmottagning", "-o", str(out), "--font-size", "14", "--scale", "1"]
+    r = CliRunner().invoke(main, [*args, "--layout", "auto", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    root = parse(out.read_text("utf-8"))
+    vb = [float(v) for v in root.get("viewBox").split()]
+    assert float(root.get("width")) == pytest.approx(vb[2], abs=0.01)
+    label_sizes = {
+        t.get("font-size") for t in root.iter(f"{SVG}text") if t.get("class") == "bpmn-label"
+    }
+    assert "14" in label_sizes
+    assert "Arrival registration" in words(root)
+    r = CliRunner().invoke(main, ["render", "akutmottagning", "-o", str(out), "--workshop"])
+    assert r.exit_code == 0, r.output
+    ws = parse(out.read_text("utf-8"))
+    assert float(ws.get("width")) == pytest.approx(
+        2 * float(ws.get("viewBox").split()[2]), abs=0.05
+    )

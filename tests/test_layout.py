@@ -193,3 +193,62 @@ def test_real_files_relaid_out_without_overlaps(shared_real: Path) -> None:
         model = auto_layout(read_bpmn(f), force=True)
         assert set(model.nodes) <= set(shapes_of(model)), f.name
         assert_no_overlaps(model)
+
+
+def shared_segments(model: BpmnModel) -> list[tuple[str, str]]:
+    """Pairs of sequence flows with a common stretch of vertical line (the channels in the
+    column gaps; flows out of or into one shape start from one point, as in bpmn-js)."""
+    segs: list[tuple[str, tuple[float, float], tuple[float, float]]] = []
+    for e in model.diagrams[0].edges:
+        if e.element in model.flows:
+            segs += [(e.element, a, b) for a, b in itertools.pairwise(e.waypoints)]
+    shared = set()
+    for (f, a, b), (g, c, d) in itertools.combinations(segs, 2):
+        if f == g:
+            continue
+        if a[0] == b[0] == c[0] == d[0]:  # both vertical on one x
+            lo, hi = max(min(a[1], b[1]), min(c[1], d[1])), min(max(a[1], b[1]), max(c[1], d[1]))
+        else:
+            continue
+        if hi - lo > 1:
+            shared.add(tuple(sorted((f, g))))
+    return sorted(shared)  # type: ignore[arg-type]
+
+
+def test_flows_get_their_own_channels() -> None:
+    """A fan-out and fan-in through one gateway pair and a loop: every flow turns in its own
+    vertical channel (before: the flows of one column gap shared one x, so a loop read as
+    forward flow)."""
+    nodes = [("s", "startEvent"), ("g", "exclusiveGateway"), ("a", "task"), ("b", "task")]
+    nodes += [("c", "task"), ("j", "exclusiveGateway"), ("e", "endEvent")]
+    flows = [("s", "g"), ("g", "a"), ("g", "b"), ("g", "c"), ("a", "j"), ("b", "j")]
+    flows += [("c", "j"), ("j", "e"), ("j", "g")]
+    model = auto_layout(bpmn(nodes, flows))
+    assert_no_overlaps(model)
+    assert_routes(model)
+    assert shared_segments(model) == []
+    for seed in range(6):
+        assert shared_segments(auto_layout(random_model(seed))) == [], seed
+
+
+def test_unusable_di_is_detected() -> None:
+    from fvmprocess.bpmn.layout import overlapping_shapes, unusable_di, with_diagram
+
+    model = auto_layout(random_model(3))
+    assert unusable_di(model) is None and overlapping_shapes(model, model.diagrams[0]) == []
+    stacked = with_diagram(model, {n: Bounds(0, 0, 100, 80) for n in model.nodes}, {})
+    assert unusable_di(stacked) == f"all {len(model.nodes)} shapes are stacked at one point"
+    shapes = shapes_of(model)
+    tasks = sorted(n for n in model.nodes if model.nodes[n].is_task)[:4]
+    moved = dict(shapes)
+    for k, n in enumerate(tasks):  # four tasks on top of each other, away from the rest
+        moved[n] = Bounds(5000 + 10 * k, 0, 100, 80)
+    overlapping = with_diagram(model, moved, {})
+    pairs = overlapping_shapes(overlapping, overlapping.diagrams[0])
+    assert pairs == sorted(itertools.combinations(tasks, 2))
+    assert unusable_di(overlapping) == f"{len(pairs)} pairs of shapes overlap"
+
+
+def test_laid_out_exclusive_gateways_show_their_marker() -> None:
+    model = auto_layout(bpmn([("s", "startEvent"), ("g", "exclusiveGateway")], [("s", "g")]))
+    assert b'isMarkerVisible="true"' in __import__("lxml.etree").etree.tostring(model.xml)

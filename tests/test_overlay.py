@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from fvmprocess.render.overlay import (
     directly_follows_flows,
     fmt_share,
     heat_colour,
+    skip_scale_max,
 )
 from fvmprocess.render.svg import to_svg
 
@@ -44,13 +46,16 @@ def test_formatting_helpers() -> None:
 
 def test_tasks_coloured_by_skip_rate_with_badges(result: ConformanceResult) -> None:
     ov = deviation_overlay(result)
-    triage = ov.elements["Task_Triage"]  # skipped in 15 of 85 cases
-    assert triage.fill == heat_colour(15 / 85, 0.0, SKIP_SCALE_MAX, "oranges")
+    triage = ov.elements["Task_Triage"]  # skipped in 15 of 85 cases, the most skipped task
+    # the scale is fitted to the data: its top is 17.6 % rounded up to 20 %, shown in the legend
+    assert triage.fill == heat_colour(15 / 85, 0.0, 0.2, "oranges")
+    assert any("20 %" in text for _, text in ov.legend)
+    assert skip_scale_max([0.01, 0.034]) == 0.05 and skip_scale_max([0.9]) == SKIP_SCALE_MAX
     assert triage.badge == "↷ 18 %"
     assert ov.elements["Task_Doc"].badge is not None and "◔" in ov.elements["Task_Doc"].badge
     assert ov.elements["Task_Reg"].badge is None
     assert ov.legend and "Hoppas" in ov.legend[0][1]
-    assert "Rarely" in deviation_overlay(result, lang="en").legend[0][1]
+    assert "Never skipped" in deviation_overlay(result, lang="en").legend[0][1]
 
 
 def test_small_counts_in_badges_and_notes(result: ConformanceResult) -> None:
@@ -150,3 +155,100 @@ def test_render_diagram_with_a_result(result: ConformanceResult) -> None:
 def test_model_overlay_notes_are_placed_at_the_given_model(result: ConformanceResult) -> None:
     ov = deviation_overlay(result, model=result.model, min_note_cases=1)
     assert ov == deviation_overlay(result, min_note_cases=1)
+
+
+# -- issue 13: overlays a workshop understands --------------------------------------------------
+@pytest.fixture(scope="module")
+def simulated() -> ConformanceResult:
+    """A shipped process with every kind of deviation (simulated, fixed seed)."""
+    from fvmprocess.conformance import check
+    from fvmprocess.simulate import simulate_log
+
+    log = simulate_log("akutmottagning", cases=300, units={"Akuten A": 0.4, "Akuten B": 0.1})
+    return check("akutmottagning", log)
+
+
+def test_notes_name_activities_never_ids(result: ConformanceResult) -> None:
+    """Notes named the element id when the result had no name for it (before: "+ infogad:
+    Activity_Inlaggning"); the model's name is used then."""
+    from dataclasses import replace
+
+    bare = replace(result, activity_names={})
+    notes = [n.text for n in deviation_overlay(bare, min_note_cases=1).notes]
+    assert any("Provtagning" in t for t in notes)
+    assert not any("Task_" in t for t in notes)
+
+
+def test_legend_lists_exactly_what_is_used(simulated: ConformanceResult) -> None:
+    for unit in (None, "Akuten A", "Akuten B"):
+        ov = deviation_overlay(simulated, unit=unit, min_note_cases=1)
+        colours = {c for c, _ in ov.legend}
+        texts = " ".join(t for _, t in ov.legend)
+        assert {n.colour for n in ov.notes} <= colours
+        badges = " ".join(e.badge or "" for e in ov.elements.values())
+        assert ("↷" in badges) == ("↷" in texts) and ("◔" in badges) == ("◔" in texts)
+        small = any("<5" in x for x in [badges, *(n.text for n in ov.notes)])
+        assert small == ("<5: färre än 5 fall" in texts)
+        assert ("Kant:" in texts) == any(e.stroke for e in ov.elements.values())
+        assert "utanför standarden" not in texts  # repeated/inserted steps are in it
+
+
+def test_moved_steps_are_marked_on_the_task(simulated: ConformanceResult) -> None:
+    ov = deviation_overlay(simulated, min_note_cases=1)
+    moved_notes = [n for n in ov.notes if n.text.startswith("⇄")]
+    assert moved_notes, "the simulation injects moved steps"
+    marked = {k for k, e in ov.elements.items() if e.stroke == "#cc79a7"}
+    assert marked and all(
+        simulated.model is not None and k in simulated.model.nodes for k in marked
+    )
+
+
+def test_unknown_activities_are_aggregated_over_positions() -> None:
+    from fvmprocess.render.overlay import _aggregate_unknown
+
+    notes = {
+        ("a", "unknown_activity", "Samtal"): 2,
+        ("b", "unknown_activity", "Samtal"): 3,
+        ("c", "unknown_activity", "Samtal"): 2,
+        ("a", "repeated", "Lab"): 4,
+    }
+    # 2 + 3 + 2 = 7 cases: over the 5-case threshold, noted where most occur (b)
+    assert _aggregate_unknown(notes) == {
+        ("a", "repeated", "Lab"): 4,
+        ("b", "unknown_activity", "Samtal"): 7,
+    }
+
+
+def test_flow_counts_sit_beside_their_flow_clear_of_labels(simulated: ConformanceResult) -> None:
+    from lxml import etree
+
+    from fvmprocess.render.text import text_width
+
+    svg = render_diagram(simulated.model, result=simulated)  # type: ignore[arg-type]
+    root = etree.fromstring(svg.encode("utf-8"))
+
+    def boxes(cls: str) -> list[tuple[str, float, float, float, float]]:
+        out = []
+        for t in root.iter("{*}text"):
+            if t.get("class") != cls:
+                continue
+            fs = float(t.get("font-size"))
+            anchor = t.get("text-anchor")
+            for s in t.iter("{*}tspan"):
+                w = text_width(s.text or "", fs)
+                x = float(s.get("x")) - (w / 2 if anchor == "middle" else 0)
+                out.append((s.text or "", x, float(s.get("y")) - fs * 0.95, w, fs * 1.2))
+        return out
+
+    counts, labels = boxes("bpmn-flow-label"), boxes("bpmn-label")
+    assert len(counts) >= 10
+
+    def overlap(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+        return not (
+            a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1] or a[2] + a[4] <= b[2] or b[2] + b[4] <= a[2]
+        )
+
+    hits = [(c[0], lab[0]) for c in counts for lab in labels if overlap(c, lab)]
+    assert not hits
+    hits = [(a[0], b[0]) for i, a in enumerate(counts) for b in counts[i + 1 :] if overlap(a, b)]
+    assert not hits

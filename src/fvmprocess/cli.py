@@ -525,14 +525,39 @@ def validate(
 @click.option("--unit", help="With --result: paint this unit's deviations only.")
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
 @click.option(
+    "--workshop",
+    is_flag=True,
+    help="Preset for projection: the whole drawing enlarged 2x (shapes and text), a title.",
+)
+@click.option(
     "--scale",
     type=float,
-    default=1.5,
-    show_default=True,
-    help="Size factor (workshop projection: 1.5–2).",
+    default=None,
+    help="Size factor of the whole drawing [default: 1.5, 2 with --workshop].",
+)
+@click.option(
+    "--font-size",
+    type=float,
+    default=None,
+    help="Label size in diagram pixels [default: follows the diagram, 11 at 100x80 tasks].",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["auto", "di"]),
+    default=None,
+    help="auto: lay the model out anew; di: draw the file's layout as it is "
+    "[default: the file's layout unless it is missing or unreadable].",
 )
 def render(
-    file_or_id: str, output: str, result_path: str | None, unit: str | None, lang: str, scale: float
+    file_or_id: str,
+    output: str,
+    result_path: str | None,
+    unit: str | None,
+    lang: str,
+    workshop: bool,
+    scale: float | None,
+    font_size: float | None,
+    layout: str | None,
 ) -> None:
     """Draw a BPMN file or catalogue process as SVG, PNG or PDF (optionally with deviations)."""
     with _errors():
@@ -544,8 +569,14 @@ def render(
             from fvmprocess.conformance import ConformanceResult
 
             res = ConformanceResult.from_json(result_path)
-        opts = DrawOptions.workshop().update(scale=scale, lang=lang)
-        render_diagram(_load_model(file_or_id), output, result=res, unit=unit, options=opts)
+        base = DrawOptions.workshop() if workshop else DrawOptions(scale=1.5, title=True)
+        opts = base.update(lang=lang, font_size=font_size, layout=layout)
+        if scale is not None:
+            opts = opts.update(scale=scale)
+        from fvmprocess.process import resolve_process
+
+        process = resolve_process(file_or_id, catalog=_catalog())  # catalogue labels for --lang
+        render_diagram(process, output, result=res, unit=unit, options=opts)
         click.echo(f"wrote {output}")
 
 

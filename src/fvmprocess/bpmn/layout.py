@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fvmprocess._shared.vocab import SUBPROCESS_TYPES
-from fvmprocess.bpmn.model import Bounds, BpmnModel, FlowNode
+from fvmprocess.bpmn.model import Bounds, BpmnModel, Diagram, FlowNode
 from fvmprocess.bpmn.namespaces import BPMN_NS, BPMNDI_NS, DC_NS, DI_NS
 from fvmprocess.bpmn.reader import read_bpmn
 from fvmprocess.errors import BpmnError
@@ -34,7 +34,7 @@ from fvmprocess.errors import BpmnError
 if TYPE_CHECKING:
     from lxml import etree
 
-__all__ = ["LayoutConfig", "auto_layout", "with_diagram"]
+__all__ = ["LayoutConfig", "auto_layout", "overlapping_shapes", "unusable_di", "with_diagram"]
 
 Point = tuple[float, float]
 
@@ -360,7 +360,9 @@ class _Layout:
             return col_x[li] - cfg.layer_gap / 2
 
         loop_k = [0] * n_bands
-        for f in sorted(flows, key=lambda f: self.flow_order[f.id]):
+        ordered = sorted(flows, key=lambda f: self.flow_order[f.id])
+        tracks = _gap_tracks(ordered, rep, chain, layer, cfg.layer_gap)
+        for f in ordered:
             src, tgt = block.shapes[f.source], block.shapes[f.target]
             u, v = rep(f.source), rep(f.target)
             from_boundary = f.source != u
@@ -372,7 +374,7 @@ class _Layout:
                 path = chain[(u, v)]
                 pts = list(start)
                 for a, b in itertools.pairwise(path):
-                    xm = gap_right(layer[a])
+                    xm = gap_right(layer[a]) + tracks[(f.id, layer[a])]
                     by = pos[b].center[1]
                     pts += [(xm, pts[-1][1]), (xm, by)]
                     if b not in size:
@@ -384,12 +386,14 @@ class _Layout:
                 yl = by0 + bh - 15 - 10 * loop_k[band]
                 loop_k[band] += 1
                 pts = list(start)
+                out_x = gap_right(layer[u]) + tracks[(f.id, layer[u])]
+                in_x = gap_left(layer[v]) + tracks[(f.id, layer[v] - 1)]
                 if not from_boundary:
-                    pts.append((gap_right(layer[u]), src.center[1]))
+                    pts.append((out_x, src.center[1]))
                 pts += [
                     (pts[-1][0], yl),
-                    (gap_left(layer[v]), yl),
-                    (gap_left(layer[v]), tgt.center[1]),
+                    (in_x, yl),
+                    (in_x, tgt.center[1]),
                     (tgt.x, tgt.center[1]),
                 ]
             block.edges[f.id] = _simplify(pts)
@@ -540,6 +544,33 @@ class _Layout:
                 ]
 
 
+def _gap_tracks(
+    flows: Sequence[Any],
+    rep: Callable[[str], str],
+    chain: Mapping[tuple[str, str], Sequence[str]],
+    layer: Mapping[str, int],
+    gap: float,
+) -> dict[tuple[str, int], float]:
+    """Each flow's own vertical channel in each column gap it turns in: ``(flow id, gap) ->
+    x offset from the gap's middle``, so no two flows share a vertical segment (gap ``i`` is
+    the one right of column ``i``). Flows out of one gap are spread evenly, at most 10 px
+    apart, in flow order."""
+    users: dict[int, list[str]] = {}
+    for f in flows:
+        u, v = rep(f.source), rep(f.target)
+        path = chain.get((u, v))
+        gaps = [layer[a] for a in path[:-1]] if path is not None else [layer[u], layer[v] - 1]
+        for g in gaps:
+            if f.id not in users.setdefault(g, []):
+                users[g].append(f.id)
+    tracks: dict[tuple[str, int], float] = {}
+    for g, ids in users.items():
+        step = min(10.0, (gap - 16) / max(len(ids), 1))
+        for k, fid in enumerate(ids):
+            tracks[(fid, g)] = (k - (len(ids) - 1) / 2) * step
+    return tracks
+
+
 def _border_towards(b: Bounds, p: Point) -> Point:
     """The point where the line from ``p`` to the centre of ``b`` enters ``b``."""
     cx, cy = b.center
@@ -550,6 +581,82 @@ def _border_towards(b: Bounds, p: Point) -> Point:
     ty = (b.height / 2) / abs(dy) if dy else float("inf")
     t = min(tx, ty)
     return (cx + dx * t, cy + dy * t)
+
+
+def _ancestors(model: BpmnModel, node: FlowNode) -> set[str]:
+    """The node's enclosing subprocesses and, for a boundary event, its host (and theirs)."""
+    out: set[str] = set()
+    cur: FlowNode | None = node
+    while cur is not None:
+        nxt = cur.attached_to or cur.parent
+        if nxt is None or nxt in out:
+            break
+        out.add(nxt)
+        cur = model.nodes.get(nxt)
+    return out
+
+
+def overlapping_shapes(model: BpmnModel, diagram: Diagram) -> list[tuple[str, str]]:
+    """Pairs of flow nodes whose shapes overlap in a diagram, leaving out what BPMN draws
+    overlapping on purpose: boundary events on their host and nodes inside their
+    sub-process (pairs sorted by id).
+
+    Example:
+        >>> overlapping_shapes(model, model.diagrams[0])  # doctest: +SKIP
+        [('Task_1', 'Task_2')]
+    """
+    placed = [
+        (s.element, s.bounds, _ancestors(model, model.nodes[s.element]))
+        for s in diagram.shapes
+        if s.element in model.nodes
+    ]
+    placed.sort(key=lambda p: p[0])
+    containers = {
+        s.element
+        for s in diagram.shapes
+        if s.element in model.nodes
+        and (s.is_expanded or model.nodes[s.element].type in SUBPROCESS_TYPES)
+    }
+    pairs = []
+    for (a, ab, aa), (b, bb, ba) in itertools.combinations(placed, 2):
+        if a in ba or b in aa or a == b or not ab.overlaps(bb, margin=-1.0):
+            continue
+        if (a in containers and _within(bb, ab)) or (b in containers and _within(ab, bb)):
+            continue  # drawn inside an expanded activity (e.g. a called process)
+        pairs.append((a, b))
+    return pairs
+
+
+def _within(inner: Bounds, outer: Bounds) -> bool:
+    return (
+        inner.x >= outer.x - 1
+        and inner.y >= outer.y - 1
+        and inner.right <= outer.right + 1
+        and inner.bottom <= outer.bottom + 1
+    )
+
+
+def unusable_di(model: BpmnModel, diagram: int = 0) -> str | None:
+    """Why a diagram's DI cannot be drawn readably, or None when it can: its flow nodes are
+    stacked on one another (pm4py's export without layout puts every shape at (0, 0)) or
+    many of them overlap (at least 3 pairs and one pair per 10 nodes).
+
+    Example:
+        >>> unusable_di(read_bpmn("receipt.bpmn"))  # doctest: +SKIP
+        '19 pairs of shapes overlap'
+    """
+    if not 0 <= diagram < len(model.diagrams):
+        return None
+    d = model.diagrams[diagram]
+    nodes = [s for s in d.shapes if s.element in model.nodes]
+    if len(nodes) < 2:
+        return None
+    pairs = overlapping_shapes(model, d)
+    if len({(s.bounds.x, s.bounds.y) for s in nodes}) == 1:
+        return f"all {len(nodes)} shapes are stacked at one point"
+    if len(pairs) >= 3 and len(pairs) * 10 >= len(nodes):
+        return f"{len(pairs)} pairs of shapes overlap"
+    return None
 
 
 def auto_layout(
@@ -617,6 +724,8 @@ def with_diagram(
             attrs["isExpanded"] = "true"
         if model.element_type(eid) in ("participant", "lane"):
             attrs["isHorizontal"] = "true"
+        if model.element_type(eid) == "exclusiveGateway":
+            attrs["isMarkerVisible"] = "true"
         s = etree.SubElement(plane, di + "BPMNShape", attrs)
         etree.SubElement(
             s,

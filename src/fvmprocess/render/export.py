@@ -45,7 +45,9 @@ def render_diagram(
     The one way to draw: the process is resolved like everywhere else (catalogue id, ``.bpmn``
     or ``.pnml`` path, :class:`~fvmprocess.bpmn.model.BpmnModel`, ``StandardProcess``); with
     ``result`` its deviations (all units, or ``unit``) are painted with a legend, with
-    ``overlay`` anything else. Identity numbers are redacted from the drawing.
+    ``overlay`` anything else. Activity names are drawn in ``options.lang`` from the
+    catalogue's labels (:attr:`~fvmprocess.process.ResolvedProcess.labels`) where it has
+    them. Identity numbers are redacted from the drawing.
 
     Args:
         process: the process to draw.
@@ -81,7 +83,9 @@ def render_diagram(
         )
     painted = _overlay(model, result, unit, overlay, opts)
     title = _title(_process_name(resolved, opts.lang), result, unit, opts)
-    svg = redact(to_svg(model, overlay=painted, options=opts.update(title=title)), opts.lang)
+    names = {aid: text.get(opts.lang) for aid, text in resolved.labels.items()}
+    drawn = to_svg(model, overlay=painted, options=opts.update(title=title), names=names)
+    svg = redact(drawn, opts.lang)
     if path is not None:
         write_diagram(svg, path, dpi=opts.dpi, source=model.source)
     return svg

@@ -14,9 +14,18 @@ from dataclasses import dataclass
 
 from fvmprocess.bpmn.model import Bounds, FlowNode
 from fvmprocess.render._tags import Attrs, Point, num, point_list, tag
-from fvmprocess.render.text import LINE_HEIGHT, centred_text, text_block, wrap_text
+from fvmprocess.render.text import (
+    LINE_HEIGHT,
+    Placed,
+    centred_layout,
+    centred_text,
+    placed_svg,
+    text_block,
+    wrap_text,
+)
 
 __all__ = [
+    "ICON_BAND",
     "Paint",
     "activity_symbol",
     "annotation_symbol",
@@ -34,6 +43,7 @@ __all__ = [
     "gateway_symbol",
     "group_symbol",
     "marker",
+    "message_envelope",
     "midpoint",
     "pool_symbol",
     "rect_symbol",
@@ -79,11 +89,32 @@ def _user_icon(ox: float, oy: float, stroke: str) -> str:
 
 
 def _manual_icon(ox: float, oy: float, stroke: str) -> str:
-    d = (
-        f"M{num(ox)},{num(oy + 6)} h10 a1.5,1.5 0 0 1 0,3 h-3 h5 a1.5,1.5 0 0 1 0,3 h-5 "
-        f"h4 a1.5,1.5 0 0 1 0,3 h-4 h3 a1.5,1.5 0 0 1 0,3 h-10 Z"
+    """A flat hand pointing right: palm, thumb up and four fingers."""
+    s = _line_style(stroke)
+    palm = tag(
+        "rect",
+        {"class": "bpmn-palm", "x": ox, "y": oy + 4, "width": 8, "height": 11, "rx": 3, **s},
     )
-    return marker("manual", tag("path", {"d": d, **_line_style(stroke)}))
+    thumb_d = f"M{num(ox + 4)},{num(oy + 4.5)} l4.5,-3.6 a1.3,1.3 0 0 1 1.7,2 l-3.2,2.6"
+    thumb = tag("path", {"class": "bpmn-thumb", "d": thumb_d, **s})
+    fingers = "".join(
+        tag(
+            "rect",
+            {
+                "class": "bpmn-finger",
+                "x": ox + 6,
+                "y": oy + 5 + 2.6 * k,
+                "width": length,
+                "height": 2.6,
+                "rx": 1.3,
+                "fill": "#ffffff",
+                "stroke": stroke,
+                "stroke-width": 0.8,
+            },
+        )
+        for k, length in enumerate((11.0, 12.0, 11.0, 9.0))
+    )
+    return marker("manual", palm + thumb + fingers)
 
 
 def _service_icon(ox: float, oy: float, stroke: str) -> str:
@@ -145,6 +176,10 @@ _TASK_ICONS: dict[str, Callable[[float, float, str], str]] = {
     "scriptTask": _script_icon,
     "businessRuleTask": _business_rule_icon,
 }
+
+
+#: The band at a task's top taken by its type icon (text starts below it).
+ICON_BAND = 24.0
 
 
 def task_icon(node_type: str, x: float, y: float, stroke: str) -> str:
@@ -452,8 +487,20 @@ def gateway_marker(node: FlowNode, cx: float, cy: float, h: float, stroke: str) 
 
 
 # -- flow node symbols -----------------------------------------------------------------------
-def activity_symbol(node: FlowNode, b: Bounds, paint: Paint, *, expanded: bool, fs: float) -> str:
-    """A task, sub-process or call activity: rounded box, icon, markers and its name."""
+def activity_symbol(
+    node: FlowNode,
+    b: Bounds,
+    paint: Paint,
+    *,
+    expanded: bool,
+    fs: float,
+    name: str | None = None,
+    keep_out: Sequence[Bounds] = (),
+) -> str:
+    """A task, sub-process or call activity: rounded box, icon, markers and its name (the
+    node's own unless ``name`` is given); the name is set below the type icon and above the
+    bottom markers, so neither covers it; it also avoids ``keep_out`` (boundary events on
+    the border) where the box leaves room."""
     attrs: Attrs = {
         "class": "bpmn-shape",
         "x": b.x,
@@ -483,16 +530,51 @@ def activity_symbol(node: FlowNode, b: Bounds, paint: Paint, *, expanded: bool, 
             },
         )
     body += task_icon(node.type, b.x, b.y, paint.stroke)
-    body += bottom_markers(node, b, paint.stroke, node.is_subprocess and not expanded)
-    if not node.name:
+    collapsed = node.is_subprocess and not expanded
+    body += bottom_markers(node, b, paint.stroke, collapsed)
+    text = name if name is not None else node.name
+    if not text:
         return body
     if expanded:
-        lines = wrap_text(node.name, max(b.width - 20, 40), fs)
+        lines = wrap_text(text, max(b.width - 20, 40), fs)
         return body + text_block(
             lines, b.x + 8, b.y + fs + 6, fs, anchor="start", colour=paint.text
         )
-    inner_box = Bounds(b.x, b.y + 4, b.width, b.height - 18)
-    return body + centred_text(node.name, inner_box, fs, colour=paint.text)
+    avoid = list(keep_out)
+    if node.type in _TASK_ICONS:
+        avoid.append(Bounds(b.x + 4, b.y + 4, 20, 19))
+    bottom = 20.0 if _bottom_marker_kinds(node, collapsed) else 4.0
+    return body + placed_svg(_name_layout(text, b, avoid, bottom, fs), colour=paint.text)
+
+
+def _name_layout(text: str, b: Bounds, avoid: Sequence[Bounds], bottom: float, fs: float) -> Placed:
+    """The task's name centred in the largest part of its box that keeps clear of ``avoid``
+    (the icon, boundary events): the whole box, then shrunk from the top and bottom, then
+    from the sides; the first layout touching nothing wins, else the most restricted."""
+    inside = [a for a in avoid if a.overlaps(b)]
+    top_cut = max((a.bottom - b.y for a in inside if a.center[1] < b.center[1]), default=0.0)
+    bottom_cut = max((b.bottom - a.y for a in inside if a.center[1] >= b.center[1]), default=0.0)
+    left_cut = max((a.right - b.x for a in inside if a.center[0] < b.center[0]), default=0.0)
+    right_cut = max((b.right - a.x for a in inside if a.center[0] >= b.center[0]), default=0.0)
+    floor = fs * LINE_HEIGHT
+    top0 = 4.0
+    top1, bottom1 = max(top0, top_cut + 1), max(bottom, bottom_cut + 1)
+    boxes = [
+        Bounds(b.x, b.y + top0, b.width, max(b.height - top0 - bottom, floor)),
+        Bounds(b.x, b.y + top1, b.width, max(b.height - top1 - bottom1, floor)),
+        Bounds(
+            b.x + left_cut,
+            b.y + top0,
+            max(b.width - left_cut - right_cut, fs * 4),
+            max(b.height - top0 - bottom, floor),
+        ),
+    ]
+    layout = centred_layout(text, boxes[0], fs)
+    for box in boxes:
+        layout = centred_layout(text, box, fs)
+        if layout.fits and not any(lb.overlaps(a) for lb in layout.boxes for a in inside):
+            return layout
+    return centred_layout(text, boxes[1], fs)
 
 
 _INTERMEDIATE = frozenset(
@@ -532,8 +614,9 @@ def event_symbol(node: FlowNode, b: Bounds, paint: Paint) -> str:
     return body
 
 
-def gateway_symbol(node: FlowNode, b: Bounds, paint: Paint) -> str:
-    """A gateway: the diamond and its type marker."""
+def gateway_symbol(node: FlowNode, b: Bounds, paint: Paint, *, marker: bool = True) -> str:
+    """A gateway: the diamond and its type marker (for an exclusive gateway only when
+    ``marker``: ``isMarkerVisible`` in its DI)."""
     cx, cy = b.center
     diamond = [(cx, b.y), (b.right, cy), (cx, b.bottom), (b.x, cy)]
     body = tag(
@@ -546,6 +629,8 @@ def gateway_symbol(node: FlowNode, b: Bounds, paint: Paint) -> str:
             "stroke-width": paint.width or 1.5,
         },
     )
+    if not marker and node.type == "exclusiveGateway":
+        return body
     return body + gateway_marker(node, cx, cy, min(b.width, b.height), paint.stroke)
 
 
@@ -679,6 +764,20 @@ def group_symbol(
         lb = label or Bounds(b.x, b.y + 2, b.width, 20)
         body += centred_text(name, Bounds(lb.x, lb.y, lb.width, fs * 1.6), fs, shrink=False)
     return body
+
+
+def message_envelope(at: Point, stroke: str, *, initiating: bool) -> str:
+    """The envelope on a message flow with ``messageVisibleKind``: white when initiating,
+    grey when not (as bpmn-js)."""
+    w, h = 20.0, 14.0
+    fill = "#ffffff" if initiating else "#c8c8c8"
+    x, y = at[0] - w / 2, at[1] - h / 2
+    box: Attrs = {"x": x, "y": y, "width": w, "height": h, "fill": fill}
+    body = tag("rect", {**box, "stroke": stroke, "stroke-width": 1.0})
+    flap = point_list([(x, y), (x + w / 2, y + h * 0.55), (x + w, y)])
+    body += tag("polyline", {"points": flap, "fill": "none", "stroke": stroke, "stroke-width": 1.0})
+    kind = "initiating" if initiating else "non-initiating"
+    return marker(f"message-{kind}", body)
 
 
 # -- flows -----------------------------------------------------------------------------------

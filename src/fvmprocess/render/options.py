@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, Literal
 
 from fvmprocess._shared.labels import Lang
 from fvmprocess.errors import RenderError
 
-__all__ = ["DEFAULT_FONT_SIZE", "WORKSHOP_SCALE", "DrawOptions"]
+__all__ = ["DEFAULT_FONT_SIZE", "WORKSHOP_SCALE", "DrawOptions", "LayoutMode"]
+
+#: ``"auto"``: always lay the model out anew; ``"di"``: draw its DI as it is.
+LayoutMode = Literal["auto", "di"]
 
 #: Label size in diagram pixels at bpmn-js's 100 × 80 tasks (BPMN DI is sized for ~11 px text).
 DEFAULT_FONT_SIZE = 11.0
@@ -33,9 +36,14 @@ class DrawOptions:
         flows: with a result, draw flow widths and counts from directly-follows counts.
         min_note_cases: with a result, activities outside the standard are noted where they
             occur in at least this many cases (rarer ones stay in the report's tables).
+        layout: ``"auto"`` lays the model out anew, ``"di"`` draws the file's DI as it is;
+            None (default) draws the DI unless it is missing or unusable (shapes stacked or
+            overlapping, :func:`fvmprocess.bpmn.layout.unusable_di`), which is laid out
+            automatically with a note on the drawing and a warning.
 
     Raises:
-        RenderError: a size is not positive, or ``lang`` is not ``"sv"``/``"en"``.
+        RenderError: a size is not positive, ``lang`` is not ``"sv"``/``"en"`` or
+            ``layout`` is not ``"auto"``/``"di"``/None.
 
     Example:
         >>> opts = DrawOptions.workshop().update(scale=1.0)
@@ -52,6 +60,7 @@ class DrawOptions:
     lang: Lang = "sv"
     flows: bool = True
     min_note_cases: int = 5
+    layout: LayoutMode | None = None
 
     def __post_init__(self) -> None:
         if self.scale <= 0 or self.dpi <= 0 or (self.font_size is not None and self.font_size <= 0):
@@ -61,6 +70,8 @@ class DrawOptions:
             )
         if self.lang not in ("sv", "en"):
             raise RenderError(f"lang is {self.lang!r}; expected 'sv' or 'en'")
+        if self.layout not in (None, "auto", "di"):
+            raise RenderError(f"layout is {self.layout!r}; expected 'auto', 'di' or None")
         object.__setattr__(self, "legend", tuple((str(c), str(t)) for c, t in self.legend))
 
     @classmethod

@@ -6,8 +6,9 @@ painted.
 or one unit) into an overlay:
 
 * **tasks** are filled by their skip rate on a colour-blind-safe sequential palette
-  (ColorBrewer *Oranges*) on a fixed scale from 0 % to :data:`SKIP_SCALE_MAX` (so diagrams of
-  different units can be compared side by side);
+  (ColorBrewer *Oranges*) on a scale fitted to the data (:func:`skip_scale_max`: from 0 % to
+  the largest rate rounded up to a round step, at most :data:`SKIP_SCALE_MAX`), its range in
+  the legend; moved steps get a coloured border;
 * **badges** show the skip share (``↷ 18 %``) and the late share (``◔ 12 %``) of the cases;
   small counts are shown as ``<5`` (:mod:`fvmprocess._shared.privacy`) instead of a share;
 * **notes** mark inserted, repeated, moved and unknown activities near the task the log was at
@@ -16,7 +17,8 @@ or one unit) into an overlay:
   activities of a variant (weighted by its cases) is mapped onto the sequence flows of the
   path from the first task to the second through gateways and events (shortest such path;
   best effort — pairs without a path through non-task nodes are not drawn);
-* a **legend** in Swedish or English.
+* a **legend** in Swedish or English listing exactly the colours, badges and symbols used,
+  with ``<5`` explained when it appears.
 
 Example:
     >>> from fvmprocess.render.svg import to_svg  # doctest: +SKIP
@@ -63,6 +65,7 @@ __all__ = [
     "legend_svg",
     "note_svg",
     "place_notes",
+    "skip_scale_max",
 ]
 
 Palette = Literal["blues", "oranges", "greens", "viridis", "cividis"]
@@ -317,35 +320,68 @@ def place_notes(
     obstacles: Sequence[Bounds],
     font_size: float,
 ) -> list[PlacedNote]:
-    """Boxes for notes, above their element, never overlapping each other or an obstacle (a
-    note that would collide moves up until it is free); notes without an anchor are left out.
-    """
+    """Boxes for notes near their element: the nearest of the spots around the anchor (above
+    right, right, below right, above left, …, at growing distance) that overlaps no obstacle
+    and no note placed before, and whose connector crosses no other note; when none is free,
+    above the anchor, climbing past whatever is in the way. Notes without an anchor are
+    left out."""
     placed: list[PlacedNote] = []
     fs = font_size * 0.95
     for note in notes:
         a = anchor_of(note.near)
         if a is None:
             continue
-        lines = tuple(wrap_text(note.text, 200, fs)) or ("",)
+        lines = tuple(wrap_text(note.text, 220, fs)) or ("",)
         w = max(text_width(line, fs) for line in lines) + 12
         h = len(lines) * fs * LINE_HEIGHT + 8
-        x = a[0] + 6
-        box = Bounds(x, a[1] - 18 - h, w, h)
         taken = [*obstacles, *(p.box for p in placed)]
-        for _ in range(400):
-            hit = [o for o in taken if box.overlaps(o, margin=3.0)]
-            if not hit:
-                break
-            box = Bounds(x, min(o.y for o in hit) - h - 4, w, h)
+        others = [p.box for p in placed]
+        box = _note_spot(a, w, h, taken, others)
         placed.append(PlacedNote(note, box, a, lines))
     return placed
+
+
+def _note_spot(
+    a: Point, w: float, h: float, taken: Sequence[Bounds], others: Sequence[Bounds]
+) -> Bounds:
+    box = Bounds(a[0] + 6, a[1] - 18 - h, w, h)
+    for d in (18.0, 40.0, 70.0, 110.0, 160.0, 230.0, 320.0):
+        for dx, dy in ((1, -1), (1, 0), (1, 1), (-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1)):
+            x = a[0] + 6 if dx > 0 else (a[0] - 6 - w if dx < 0 else a[0] - w / 2)
+            x += dx * (d - 18)
+            y = a[1] - d - h if dy < 0 else (a[1] + d if dy > 0 else a[1] - h / 2)
+            box = Bounds(x, y, w, h)
+            if any(box.overlaps(o, margin=3.0) for o in taken):
+                continue
+            end = (box.x + 8, box.bottom) if box.bottom <= a[1] else (box.x + 8, box.y)
+            if not any(_segment_hits(a, end, o) for o in others):
+                return box
+    box = Bounds(a[0] + 6, a[1] - 18 - h, w, h)  # nothing near is free: climb above
+    for _ in range(400):
+        hit = [o for o in taken if box.overlaps(o, margin=3.0)]
+        if not hit:
+            break
+        box = Bounds(box.x, min(o.y for o in hit) - h - 4, w, h)
+    return box
+
+
+def _segment_hits(p: Point, q: Point, b: Bounds) -> bool:
+    """True when the segment p–q passes through the box (sampled every few pixels)."""
+    n = max(2, int(max(abs(q[0] - p[0]), abs(q[1] - p[1])) / 3))
+    for i in range(n + 1):
+        x = p[0] + (q[0] - p[0]) * i / n
+        y = p[1] + (q[1] - p[1]) * i / n
+        if b.x < x < b.right and b.y < y < b.bottom:
+            return True
+    return False
 
 
 def note_svg(p: PlacedNote, font_size: float) -> str:
     """A placed note: a dashed connector to its anchor, a dashed box and the text."""
     b, colour = p.box, p.note.colour
     fs = font_size * 0.95
-    connector: Attrs = {"x1": p.anchor[0], "y1": p.anchor[1], "x2": b.x + 8, "y2": b.bottom}
+    end_y = b.bottom if b.bottom <= p.anchor[1] else b.y
+    connector: Attrs = {"x1": p.anchor[0], "y1": p.anchor[1], "x2": b.x + 8, "y2": end_y}
     body = tag(
         "line", {**connector, "stroke": colour, "stroke-width": 1.0, "stroke-dasharray": "3,2"}
     )
@@ -435,21 +471,17 @@ def badge_svg(style: ElementStyle, b: Bounds, font_size: float) -> str:
 
 
 def flow_count_svg(label: str, at: Point, colour: str, font_size: float) -> str:
-    """An overlay's text on a flow (a count), beside the point ``at``."""
+    """An overlay's text on a flow (a count), its first baseline starting at ``at``."""
     return text_block(
-        [label],
-        at[0] + 4,
-        at[1] - 5,
-        font_size * 0.95,
-        anchor="start",
-        colour=colour,
-        cls="bpmn-flow-label",
+        [label], at[0], at[1], font_size, anchor="start", colour=colour, cls="bpmn-flow-label"
     )
 
 
 # -- from a conformance result ---------------------------------------------------------------
-#: The skip rate drawn with the darkest colour (rates above are clipped).
+#: The largest skip rate the heat scale is fitted to (a higher rate is drawn darkest).
 SKIP_SCALE_MAX = 0.5
+#: Steps the heat scale's top is rounded up to (so the legend shows a round range).
+_SCALE_STEPS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 _PALETTE: Palette = "oranges"
 _NOTE_COLOURS: Mapping[DeviationKind, str] = MappingProxyType(
     {
@@ -470,11 +502,17 @@ _LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "moved": "flyttad",
             "unknown_activity": "okänd aktivitet",
             "cases": "fall",
-            "legend_low": "Hoppas sällan över (0 %)",
-            "legend_high": "Hoppas ofta över (≥ {p})",
-            "legend_badge": "Märke: ↷ andel överhoppade, ◔ andel sena",
-            "legend_note": "Ruta: aktivitet utanför standarden (minst {n} fall)",
-            "legend_flow": "Pilbredd: antal övergångar",
+            "legend_low": "Hoppas aldrig över (0 %)",
+            "legend_high": "Hoppas ofta över ({p} eller mer)",
+            "legend_badge_skip": "↷ andel fall där steget hoppades över",
+            "legend_badge_late": "◔ andel fall där tidsgränsen överskreds",
+            "legend_moved_task": "Kant: steget gjordes i annan ordning (flyttat)",
+            "legend_note_inserted": "+ infogad: ett standardsteg gjordes här utöver flödet",
+            "legend_note_repeated": "↻ upprepad: steget gjordes igen",
+            "legend_note_moved": "⇄ flyttad: steget gjordes här i stället för på sin plats",
+            "legend_note_unknown_activity": "+ okänd aktivitet: finns inte i standarden",
+            "legend_flow": "Pilbredd och tal: antal fall som gick den vägen",
+            "legend_small": "<5: färre än {n} fall (visas inte av integritetsskäl)",
             "of": "av",
         },
         "en": {
@@ -485,11 +523,17 @@ _LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "moved": "moved",
             "unknown_activity": "unknown activity",
             "cases": "cases",
-            "legend_low": "Rarely skipped (0 %)",
-            "legend_high": "Often skipped (≥ {p})",
-            "legend_badge": "Badge: ↷ share skipped, ◔ share late",
-            "legend_note": "Box: activity outside the standard ({n} cases or more)",
-            "legend_flow": "Arrow width: number of transitions",
+            "legend_low": "Never skipped (0 %)",
+            "legend_high": "Often skipped ({p} or more)",
+            "legend_badge_skip": "↷ share of cases that skipped the step",
+            "legend_badge_late": "◔ share of cases over the time limit",
+            "legend_moved_task": "Border: step done out of order (moved)",
+            "legend_note_inserted": "+ inserted: a standard step done here in addition",
+            "legend_note_repeated": "↻ repeated: the step was done again",
+            "legend_note_moved": "⇄ moved: the step was done here instead of its place",
+            "legend_note_unknown_activity": "+ unknown activity: not in the standard",
+            "legend_flow": "Arrow width and number: cases that took that path",
+            "legend_small": "<5: fewer than {n} cases (not shown, for privacy)",
             "of": "of",
         },
     }
@@ -623,22 +667,29 @@ def deviation_overlay(
         model=model if model is not None else result.model,
         unit=unit,
         lang=lang,
-        names=_names(result, lang),
+        names=_names(result, model if model is not None else result.model, lang),
         redact=redact if redact is not None else (lambda s: s),
     )
-    ov = _paint_activities(Overlay(), ctx)
+    rows = _activity_rows(ctx)
+    vmax = skip_scale_max(int(r.get("skipped") or 0) / int(r["cases"]) for r in rows if r["cases"])
+    ov = _paint_activities(Overlay(), ctx, vmax)
     notes, pairs = _walk_variants(ctx)
-    ov = _paint_notes(ov, ctx, notes, min_note_cases)
+    ov = _paint_notes(ov, ctx, _aggregate_unknown(notes), min_note_cases)
+    ov = _paint_moved(ov, ctx, notes)
     if flows and ctx.model is not None and pairs:
         ov = _paint_flows(ov, directly_follows_flows(ctx.model, pairs))
-    return ov.with_legend(_legend(lang, flows=flows and ctx.model is not None))
+    return ov.with_legend(_legend(ov, lang, vmax))
 
 
-def _names(result: ConformanceResult, lang: str) -> dict[str, str]:
-    return {
-        aid: names.get(lang) or names.get("sv") or aid
-        for aid, names in result.activity_names.items()
-    }
+def _names(result: ConformanceResult, model: BpmnModel | None, lang: str) -> dict[str, str]:
+    """Activity id -> label: the result's names in ``lang``, else the model's own names (a
+    note never shows an id where a name is known)."""
+    names = {n.id: n.name for n in model.nodes.values() if n.name} if model is not None else {}
+    for aid, text in result.activity_names.items():
+        label = text.get(lang) or text.get("sv")
+        if label:
+            names[aid] = label
+    return names
 
 
 def _badge_value(k: int, n: int, lang: str) -> str:
@@ -647,17 +698,36 @@ def _badge_value(k: int, n: int, lang: str) -> str:
     return fmt_share(k / n if n else 0.0, lang, 0)
 
 
-def _paint_activities(ov: Overlay, ctx: _Context) -> Overlay:
-    """Fill every standard activity by its skip rate; badges for skipped and late shares."""
+def skip_scale_max(rates: Iterable[float]) -> float:
+    """The top of the heat scale fitted to the data: the largest rate rounded up to a round
+    step (2, 5, 10, 20, 30 or 50 %), so a few-percent spread still shows.
+
+    Example:
+        >>> skip_scale_max([0.01, 0.034]), skip_scale_max([0.7]), skip_scale_max([])
+        (0.05, 0.5, 0.02)
+    """
+    top = max(rates, default=0.0)
+    return next((step for step in _SCALE_STEPS if top <= step), SKIP_SCALE_MAX)
+
+
+def _activity_rows(ctx: _Context) -> list[dict[str, Any]]:
     import polars as pl
 
-    t, lang = ctx.t, ctx.lang
     acts = ctx.result.activities.filter(pl.col("unit") == ("*" if ctx.unit is None else ctx.unit))
     task_ids = ctx.task_ids
-    for row in acts.sort("activity").iter_rows(named=True):
+    return [
+        row
+        for row in acts.sort("activity").iter_rows(named=True)
+        if row.get("in_model", True) and (task_ids is None or row["activity"] in task_ids)
+    ]
+
+
+def _paint_activities(ov: Overlay, ctx: _Context, vmax: float) -> Overlay:
+    """Fill every standard activity by its skip rate on a scale from 0 to ``vmax``; badges
+    for skipped and late shares."""
+    t, lang = ctx.t, ctx.lang
+    for row in _activity_rows(ctx):
         aid = row["activity"]
-        if not row.get("in_model", True) or (task_ids is not None and aid not in task_ids):
-            continue
         n = int(row["cases"] or 0)
         skipped = int(row.get("skipped") or 0)
         late = int(row.get("late") or 0)
@@ -673,7 +743,7 @@ def _paint_activities(ov: Overlay, ctx: _Context) -> Overlay:
         )
         ov = ov.with_element(
             aid,
-            fill=heat_colour(skipped / n if n else 0.0, 0.0, SKIP_SCALE_MAX, _PALETTE),
+            fill=heat_colour(skipped / n if n else 0.0, 0.0, vmax, _PALETTE),
             badge=" ".join(badges) or None,
             badge_colour="#7f2704" if skipped else "#5a646f",
             tooltip=tip,
@@ -706,11 +776,13 @@ def _walk_variants(ctx: _Context) -> tuple[dict[_NoteKey, int], dict[tuple[str, 
         seq = list(row["activities"] or [])
         for a, b in itertools.pairwise(seq):
             pairs[(a, b)] = pairs.get((a, b), 0) + n
+        seen: set[_NoteKey] = set()  # a case counts once per note, however often it occurs
         for kind, act, anchor in _log_side_deviations(row.get("moves") or [], seq, labels):
             where = anchor if anchor is not None else first_task
             if where is None or (task_ids is not None and where not in task_ids):
                 where = first_task
-            if where is not None:
+            if where is not None and (where, kind, act) not in seen:
+                seen.add((where, kind, act))
                 notes[(where, kind, act)] = notes.get((where, kind, act), 0) + n
     return notes, pairs
 
@@ -734,6 +806,33 @@ def _paint_notes(
     return ov
 
 
+def _aggregate_unknown(notes: Mapping[_NoteKey, int]) -> dict[_NoteKey, int]:
+    """Unknown activities summed over every position they occur at, noted where they occur
+    most (so one spread over many positions does not fall under the threshold everywhere).
+    The sum over positions may count a case twice, so it is an upper bound."""
+    out: dict[_NoteKey, int] = {}
+    unknown: dict[str, dict[str, int]] = {}
+    for (where, kind, act), n in notes.items():
+        if kind == "unknown_activity":
+            unknown.setdefault(act, {})[where] = n
+        else:
+            out[(where, kind, act)] = n
+    for act, places in unknown.items():
+        where = min(places, key=lambda w: (-places[w], w))
+        out[(where, "unknown_activity", act)] = sum(places.values())
+    return out
+
+
+def _paint_moved(ov: Overlay, ctx: _Context, notes: Mapping[_NoteKey, int]) -> Overlay:
+    """A standard activity logged out of its place gets the 'moved' colour on its border."""
+    moved = sorted({act for (_, kind, act) in notes if kind == "moved"})
+    task_ids = ctx.task_ids
+    for act in moved:
+        if task_ids is None or act in task_ids:
+            ov = ov.with_element(act, stroke=_NOTE_COLOURS["moved"], stroke_width=3.5)
+    return ov
+
+
 def _paint_flows(ov: Overlay, per_flow: Mapping[str, int]) -> Overlay:
     """Flow widths scaled to the busiest flow, and counts as labels."""
     top = max(per_flow.values(), default=0)
@@ -743,19 +842,30 @@ def _paint_flows(ov: Overlay, per_flow: Mapping[str, int]) -> Overlay:
     return ov
 
 
-def _legend(lang: Lang, *, flows: bool) -> list[tuple[str, str]]:
+def _legend(ov: Overlay, lang: Lang, vmax: float) -> list[tuple[str, str]]:
+    """One entry per colour, badge and symbol the overlay uses, and what ``<5`` means."""
     t = _LABELS[lang]
-    legend = [
-        (heat_colour(0.0, 0.0, 1.0, _PALETTE), t["legend_low"]),
-        (
-            heat_colour(1.0, 0.0, 1.0, _PALETTE),
-            t["legend_high"].format(p=fmt_share(SKIP_SCALE_MAX, lang, 0)),
-        ),
-        ("#7f2704", t["legend_badge"]),
-        (_NOTE_COLOURS["inserted"], t["legend_note"].format(n=MIN_CELL)),
-    ]
-    if flows:
+    legend: list[tuple[str, str]] = []
+    styles = list(ov.elements.values())
+    if any(e.fill for e in styles):
+        legend.append((heat_colour(0.0, 0.0, 1.0, _PALETTE), t["legend_low"]))
+        top = t["legend_high"].format(p=fmt_share(vmax, lang, 0))
+        legend.append((heat_colour(1.0, 0.0, 1.0, _PALETTE), top))
+    badges = " ".join(e.badge or "" for e in styles)
+    if "↷" in badges:
+        legend.append(("#7f2704", t["legend_badge_skip"]))
+    if "◔" in badges:
+        legend.append(("#5a646f", t["legend_badge_late"]))
+    if any(e.stroke == _NOTE_COLOURS["moved"] for e in styles):
+        legend.append((_NOTE_COLOURS["moved"], t["legend_moved_task"]))
+    for kind, colour in _NOTE_COLOURS.items():
+        if any(n.colour == colour for n in ov.notes):
+            legend.append((colour, t[f"legend_note_{kind}"]))
+    if ov.flows:
         legend.append((INK, t["legend_flow"]))
+    texts = [badges, *(n.text for n in ov.notes), *(f.label or "" for f in ov.flows.values())]
+    if any(format_count(1) in x for x in texts):
+        legend.append(("#ffffff", t["legend_small"].format(n=MIN_CELL)))
     return legend
 
 

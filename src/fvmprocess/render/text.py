@@ -16,6 +16,7 @@ from functools import lru_cache
 from statistics import median
 from typing import TYPE_CHECKING
 
+from fvmprocess._shared.privacy import redact
 from fvmprocess.bpmn.model import Bounds
 from fvmprocess.render._tags import Attrs, esc, tag
 from fvmprocess.render.options import DEFAULT_FONT_SIZE
@@ -30,10 +31,13 @@ __all__ = [
     "LINE_HEIGHT",
     "MIN_SHRINK",
     "Fitted",
+    "Placed",
+    "centred_layout",
     "centred_text",
     "di_font_size",
     "fit_text",
     "hyphenation_points",
+    "placed_svg",
     "text_block",
     "text_width",
     "wrap_text",
@@ -136,7 +140,9 @@ def _break_word(
 def wrap_text(text: str, width: float, font_size: float) -> list[str]:
     """Break a label into lines of at most ``width`` pixels at ``font_size``.
 
-    Lines break between words; a word wider than a line is hyphenated (see
+    Identity numbers are redacted first (:func:`fvmprocess._shared.privacy.redact`), so
+    no line break can split one past the redaction. Lines break between words; a word wider
+    than a line is hyphenated (see
     :func:`hyphenation_points`). Where no point fits, the piece overflows (at the first point,
     or the whole word when it has none) rather than being cut inside a syllable.
 
@@ -145,7 +151,7 @@ def wrap_text(text: str, width: float, font_size: float) -> list[str]:
         ['Ankomstregi-', 'strering']
     """
     lines: list[str] = []
-    for para in text.splitlines():
+    for para in redact(text).splitlines():  # before breaking: no number split across lines
         lines += _wrap_paragraph(para.split(), width, font_size)
     return lines
 
@@ -256,7 +262,8 @@ def text_block(
     """A ``<text>`` of one ``<tspan>`` per line, the first baseline at ``y_first``."""
     lh = font_size * LINE_HEIGHT
     spans = "".join(
-        tag("tspan", {"x": x, "y": y_first + i * lh}, esc(line)) for i, line in enumerate(lines)
+        tag("tspan", {"x": x, "y": y_first + i * lh}, esc(redact(line)))
+        for i, line in enumerate(lines)
     )
     attrs: Attrs = {
         "class": cls,
@@ -270,6 +277,56 @@ def text_block(
     return tag("text", attrs, spans)
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A label laid out centred in a box: its lines, size, first baseline and line boxes.
+
+    Attributes:
+        lines: the lines.
+        font_size: the size used.
+        x: the centre line.
+        y_first: the first baseline.
+        boxes: one box per line (the glyphs' extent, ascent to descent).
+        fits: False when the text spills over its box even at the smallest size.
+    """
+
+    lines: tuple[str, ...]
+    font_size: float
+    x: float
+    y_first: float
+    boxes: tuple[Bounds, ...]
+    fits: bool
+
+
+def centred_layout(
+    text: str, b: Bounds, font_size: float, *, pad: float = 6.0, shrink: bool = True
+) -> Placed:
+    """``text`` laid out centred in ``b`` (less ``pad`` on the sides), shrunk to fit unless
+    ``shrink`` is False."""
+    width = max(b.width - 2 * pad, font_size * 3)
+    if shrink:
+        fitted = fit_text(text, width, b.height, font_size)
+        lines, size, fits = fitted.lines, fitted.font_size, fitted.fits
+    else:
+        lines, size = tuple(wrap_text(text, width, font_size)), font_size
+        fits = _fits(lines, width, b.height, size)
+    cx, cy = b.center
+    lh = size * LINE_HEIGHT
+    y0 = cy - (len(lines) - 1) * lh / 2 + size * 0.35
+    boxes = tuple(
+        Bounds(cx - (w := text_width(line, size)) / 2, y0 + i * lh - size * 0.95, w, size * 1.2)
+        for i, line in enumerate(lines)
+    )
+    return Placed(lines, size, cx, y0, boxes, fits)
+
+
+def placed_svg(p: Placed, *, colour: str = INK) -> str:
+    """The SVG text of a laid-out label (empty for no lines)."""
+    if not p.lines:
+        return ""
+    return text_block(p.lines, p.x, p.y_first, p.font_size, colour=colour)
+
+
 def centred_text(
     text: str,
     b: Bounds,
@@ -281,14 +338,4 @@ def centred_text(
 ) -> str:
     """``text`` set in ``b`` (less ``pad`` on the sides) and centred; it shrinks to fit
     unless ``shrink`` is False. Empty for an empty text."""
-    width = max(b.width - 2 * pad, font_size * 3)
-    if shrink:
-        fitted = fit_text(text, width, b.height, font_size)
-        lines, size = list(fitted.lines), fitted.font_size
-    else:
-        lines, size = wrap_text(text, width, font_size), font_size
-    if not lines:
-        return ""
-    cx, cy = b.center
-    y0 = cy - (len(lines) - 1) * size * LINE_HEIGHT / 2 + size * 0.35
-    return text_block(lines, cx, y0, size, colour=colour)
+    return placed_svg(centred_layout(text, b, font_size, pad=pad, shrink=shrink), colour=colour)
