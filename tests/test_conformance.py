@@ -21,6 +21,7 @@ from fvmprocess.conformance import (
 from fvmprocess.conformance.align import Move
 from fvmprocess.conformance.classify import Deviation, classify, explains
 from fvmprocess.conformance.options import CheckOptionValues
+from fvmprocess.errors import ConformanceError
 from fvmprocess.eventlog import Accounting, EventLog, read_log
 from fvmprocess.petri import PetriNet, Transition
 from fvmprocess.timelimit import TimeLimit
@@ -221,7 +222,7 @@ def test_json_follows_schema_and_round_trips(tmp_path: Path) -> None:
     r = check(seq_net(), log)
     text = r.to_json(tmp_path / "r.json")
     data = json.loads(text)
-    assert data["schema"] == "fvmprocess.conformance" and data["schema_version"] == "1.0"
+    assert data["schema"] == "fvmprocess.conformance" and data["schema_version"] == "2.0"
     assert {c["case"] for c in data["cases"]} == {"a", "b"}
     a = next(c for c in data["cases"] if c["case"] == "a")
     assert a["deviations"][0]["kind"] == "skipped" and a["deviations"][0]["activity"] == "C"
@@ -333,7 +334,7 @@ def test_result_is_typed_and_round_trips(tmp_path: Path) -> None:
     log = make_log({"a": ["A", "B", "D"]}, {"a": "U1"})
     lim = TimeLimit(id="1h", from_activity="A", to_activity="D", max_duration="PT1H")
     r = check(seq_net(), log, time_limits=[lim], allow=[Allow("skipped", "C", reason="ok")])
-    assert r.process == ProcessInfo(id="seq")
+    assert r.process == ProcessInfo(id="seq", kind="petri")
     assert isinstance(r.accounting, Accounting) and r.accounting == log.accounting
     assert r.options == AppliedOptions(
         allow=(Allow("skipped", "C", reason="ok"),), time_limits=(lim,)
@@ -343,7 +344,7 @@ def test_result_is_typed_and_round_trips(tmp_path: Path) -> None:
     assert again.process == r.process and again.accounting == r.accounting
     assert again.options == r.options
     data = json.loads(r.to_json())
-    assert data["process"] == {"id": "seq"}
+    assert data["process"] == {"id": "seq", "kind": "petri"}
     assert data["options"]["time_limits"] == [
         {
             "id": "1h",
@@ -380,3 +381,84 @@ def test_explains_matches_the_classifier() -> None:
     assert not explains(devs, "moved", "A", "B")
     assert not explains(devs, "skipped", "C") and not explains(devs, "repeated", "C")
     assert explains(devs, "late", "C")  # not something an alignment shows
+
+
+def _labelled_net() -> tuple[PetriNet, dict[str, str]]:
+    return seq_net(), {"A": "Ankomst", "B": "Bedömning", "C": "Provtagning", "D": "Avslut"}
+
+
+def test_names_everywhere_and_round_trip(tmp_path: Path) -> None:
+    from fvmprocess.bpmn.reader import read_bpmn
+
+    model = read_bpmn(Path(__file__).parent / "data" / "report" / "akut.bpmn")
+    names = {n.id: n.name for n in model.nodes.values() if n.is_activity and n.name}
+    std = ["Task_Reg", "Task_Triage", "Task_Lab", "Task_Doc", "Task_Out"]
+    log = make_log(
+        {
+            "a": std,
+            "b": [std[0], std[2], std[1], *std[3:]],  # swapped
+            "c": [std[0], std[1], "Telefonsamtal", *std[2:]],  # foreign insertion
+            "d": [std[0], *std[2:]],  # skipped triage
+        },
+        {"a": "U1", "b": "U1", "c": "U2", "d": "U2"},
+    )
+    r = check(model, log)
+    devs = r.deviations
+    assert devs.height >= 2
+    for act, name in devs.select("activity", "activity_name").iter_rows():
+        assert name == names.get(act, act)  # the label, or the log's name outside the standard
+    assert "Telefonsamtal" in devs["activity_name"].to_list()
+    assert names["Task_Triage"] in devs.filter(pl.col("kind") == "skipped")["activity_name"]
+    for act, name in r.activities.select("activity", "activity_name").iter_rows():
+        assert name == names.get(act, act)
+    for moves in r.variants["moves"].to_list():
+        for m in moves:
+            act = m["model"] if m["kind"] == "model" else m["log"]
+            assert m["activity"] == act and m["activity_name"] == names.get(act, act)
+    for path in (tmp_path / "r.json", f"{tmp_path}/dir/"):
+        r.write(path)
+        again = ConformanceResult.load(path, find_model=False)
+        for table in ("cases", "deviations", "variants", "units", "activities", "time_limits"):
+            mine, theirs = getattr(r, table), getattr(again, table)
+            assert mine.columns == theirs.columns and mine.height == theirs.height, table
+            assert not mine.height or mine.select(pl.exclude(pl.Float64)).equals(
+                theirs.select(pl.exclude(pl.Float64))
+            ), table
+        assert again.activity_names == r.activity_names and again.process == r.process
+        assert again.summary() == r.summary() and again.log_period == r.log_period
+    data = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    skipped = [d for c in data["cases"] for d in c["deviations"] if d["kind"] == "skipped"]
+    assert skipped[0]["activity"] == "Task_Triage"
+    assert skipped[0]["activity_name"] == names["Task_Triage"]
+    summary = json.loads((tmp_path / "dir" / "summary.json").read_text("utf-8"))
+    assert summary["schema_version"] == "2.0" and "cases" not in summary
+    assert sorted(p.name for p in (tmp_path / "dir").glob("*.parquet")) == [
+        "activities.parquet",
+        "cases.parquet",
+        "deviations.parquet",
+        "time_limits.parquet",
+        "units.parquet",
+        "variants.parquet",
+    ]
+
+
+def test_saved_results_are_refused_with_the_file_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": "fvmprocess.conformance", "schema_version": "1.0"}', "utf-8")
+    with pytest.raises(ConformanceError, match="version") as e:
+        ConformanceResult.load(bad)
+    assert str(bad) in str(e.value)
+    with pytest.raises(ConformanceError, match="summary"):
+        ConformanceResult.load(tmp_path)  # a folder without summary.json
+    r = check(seq_net(), make_log({"a": ["A", "B", "C", "D"]}, {"a": "U"}))
+    with pytest.raises(ConformanceError, match="folder"):
+        r.write(tmp_path / "r.parquet")
+
+
+def test_compact_json_round_trips(tmp_path: Path) -> None:
+    r = check(
+        seq_net(), make_log({"a": ["A", "B", "D"], "b": ["A", "C", "B", "D"]}, {"a": "U", "b": "V"})
+    )
+    (tmp_path / "c.json").write_text(r.to_json(indent=None), "utf-8")
+    again = ConformanceResult.from_json(tmp_path / "c.json")
+    assert again.to_json() == r.to_json() and again.deviations.height == r.deviations.height

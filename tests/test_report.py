@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -87,6 +89,17 @@ def assert_private(text: str, result: ConformanceResult) -> None:
     assert re.search(r"\d{6}[-+]\d{4}", text) is None
 
 
+def _unit_data(html: str) -> dict[str, Any]:
+    m = re.search(r'<script type="application/json" id="unit-data">(.*?)</script>', html, re.S)
+    assert m is not None
+    data: dict[str, Any] = json.loads(m.group(1))
+    return data
+
+
+def _ranking(result: ConformanceResult) -> list[Any]:
+    return list(ReportBuilder(result, ReportOptions(generated=False)).context().ranking.rows)
+
+
 def test_redact_personnummer_and_samordningsnummer() -> None:
     assert redact("Enhet 19121212-1212") == "Enhet [dolt]"
     assert redact("121272+1212 och 191212121212", "en") == "[hidden] och [hidden]"
@@ -122,7 +135,9 @@ def test_html_content_matches_result(result: ConformanceResult, html: str) -> No
         "data",
     ):
         assert f'id="{section}"' in html and f'href="#{section}"' in html
-    assert html.count('class="pair"') == 6  # every pair of four units
+    data = _unit_data(html)  # unit vs unit: any two of the four units, picked in the page
+    assert [u["name"] for u in data["units"]] == [r.unit for r in _ranking(result)]
+    assert html.count('<option value="') == 2 * 4
     assert html.count("<svg") >= 1 + 4 + 1 + 1  # standard, units, ranking, time limit
     assert "Wilson" in html and "Läkarbedömning" in html
     assert 'class="move model"' in html or 'class="move log"' in html
@@ -394,3 +409,127 @@ def test_html_renders_in_chromium_without_console_errors(
     console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
     assert console == []
     assert shot.exists() and shot.read_bytes().startswith(b"\x89PNG")
+
+
+def _walk(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _walk(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [x for i, v in enumerate(value) for x in _walk(v, f"{path}[{i}]")]
+    return [(path, value)]
+
+
+def test_embedded_unit_data_obeys_the_small_count_rule(
+    result: ConformanceResult, html: str
+) -> None:
+    data = _unit_data(html)
+    by_name = {u["name"]: u for u in data["units"]}
+    small = by_name["Liten enhet"]  # 3 cases: no count, no share, no number to divide by
+    assert small["n"] is None and small["cases"] == SMALL
+    assert small["share"] == SUPPRESSED and small["fitness"] == SUPPRESSED
+    # every number the script may divide is a count of at least MIN_CELL (or a rank)
+    for path, v in _walk(data):
+        if isinstance(v, int) and not isinstance(v, bool):
+            if path.endswith(".rank") or (".variants[" in path and path.endswith("][0]")):
+                continue  # a rank, or the index of a variant
+            assert v >= MIN_CELL, path
+            assert path.endswith(("][1]", ".n")), path
+    # variant counts: independent count from the cases table; small ones only as "<5"
+    top = result.variants.sort(["cases", "variant"], descending=[True, False]).head(20)
+    ids = top["variant"].to_list()
+    for unit, u in by_name.items():
+        raw = unit if unit != "Enhet [dolt]" else PNR_UNIT
+        expected = result.cases.filter(pl.col("unit") == raw).group_by("variant").len().iter_rows()
+        want = {ids.index(v): (SMALL if n < MIN_CELL else n) for v, n in expected if v in ids}
+        assert dict(map(tuple, u["variants"])) == want, unit
+    text = json.dumps(data, ensure_ascii=False)
+    assert_private(text, result)
+
+
+def test_units_option_chooses_the_units_shown_in_full(
+    result: ConformanceResult, tmp_path: Path
+) -> None:
+    names = [r.unit for r in _ranking(result)]
+    one = ReportBuilder(result, ReportOptions(generated=False, units=1)).context()
+    assert [u.unit for u in one.units] == [names[0], names[-1]]  # best and worst
+    assert one.unit_count == 4 and one.chosen == {"Alla enheter", names[0], names[-1]}
+    picked = ReportBuilder(result, ReportOptions(generated=False, units=["Akuten NÄL"]))
+    assert [u.unit for u in picked.context().units] == ["Akuten NÄL"]
+    with pytest.raises(ValueError, match="not in the result"):
+        ReportBuilder(result, ReportOptions(units=["Nowhere"])).context()
+    html = ReportBuilder(result, ReportOptions(generated=False, units=1)).html()
+    assert html.count('class="unit"') == 2 and len(_unit_data(html)["units"]) == 4
+
+
+def _region(units: int, cases_per_unit: int = 12) -> ConformanceResult:
+    rnd = random.Random(units)
+    rows = []
+    for u in range(units):
+        for c in range(cases_per_unit):
+            acts = list(STD)
+            if rnd.random() < 0.3:
+                acts.remove("Task_Lab")
+            t = datetime(2025, 3, 3, 8) + timedelta(hours=c)
+            for a in acts:
+                rows.append(
+                    {
+                        "case": f"C{u:03d}-{c:03d}",
+                        "activity": a,
+                        "timestamp": t.isoformat(),
+                        "unit": f"Enhet {u:03d}",
+                    }
+                )
+                t += timedelta(minutes=rnd.randint(5, 60))
+    lim = TimeLimit(
+        id="reg-doc", from_activity="Task_Reg", to_activity="Task_Doc", max_duration="PT2H"
+    )
+    return check(read_bpmn(BPMN), read_log(pl.DataFrame(rows)), time_limits=[lim])
+
+
+def test_many_units_compact_charts_and_tools(tmp_path: Path) -> None:
+    result = _region(40)
+    html = render_report(result, tmp_path / "r.html", generated=False).read_text("utf-8")
+    ctx = ReportBuilder(result, ReportOptions(generated=False)).context()
+    assert len(ctx.units) == 10  # 5 best + 5 worst drawn; all 40 in the picker and tables
+    assert len(_unit_data(html)["units"]) == 40
+    assert html.count('class="unit"') == 10
+    # one chart per time limit for all units, without one dot per case
+    (limit,) = ctx.limits
+    assert len(limit.rows) == 41 and "<circle" not in str(limit.svg)
+    assert 'class="filter"' in html and 'class="data sortable"' in html
+    assert html.count('class="unchosen"') == 2 * 30  # heatmap and limit table rows not chosen
+
+
+def test_title_of_an_external_model(result: ConformanceResult, tmp_path: Path) -> None:
+    import dataclasses
+
+    from fvmprocess.conformance import ProcessInfo
+
+    unnamed = dataclasses.replace(
+        result, process=ProcessInfo(id="id90befad8-1c2d", source="/x/akut_export.bpmn", kind="bpmn")
+    )
+    html = ReportBuilder(unnamed, ReportOptions(generated=False)).html()
+    assert "<h1>akut_export.bpmn</h1>" in html and "<title>akut_export.bpmn" in html
+    bare = dataclasses.replace(result, process=ProcessInfo(id="imdf_net_1796224717", kind="petri"))
+    html = ReportBuilder(bare, ReportOptions(generated=False)).html()
+    assert "<h1>Processmodell</h1>" in html
+    html = ReportBuilder(bare, ReportOptions(generated=False, title="Akuten 2025")).html()
+    assert "<h1>Akuten 2025</h1>" in html
+
+
+def test_report_from_a_saved_folder_finds_the_catalogue_model(tmp_path: Path) -> None:
+    from fvmprocess.simulate import simulate_log
+
+    frame = simulate_log("sepsis_akut", cases=30, units={"A": 0.3, "B": 0.3}, seed=2)
+    result = check("sepsis_akut", read_log(frame))
+    result.write(f"{tmp_path}/res/")
+    again = ConformanceResult.load(tmp_path / "res")
+    assert again.model is not None and again.process.kind == "standard"
+    html = ReportBuilder(again, ReportOptions(generated=False)).html()
+    assert html.count("<svg") >= 2 and "saknar processmodell" not in html
+    names = set(
+        result.activity_names[a]["sv"]
+        for a in result.deviations["activity"].unique()
+        if a in result.activity_names
+    )
+    assert names and all(n in html for n in names if "<" not in n)

@@ -519,8 +519,9 @@ def validate(
 @click.option(
     "--result",
     "result_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="A result JSON from `fvmprocess check`: paint its deviations.",
+    type=click.Path(exists=True),
+    help="A saved result from `fvmprocess check` (RESULT.json or its folder): paint its "
+    "deviations.",
 )
 @click.option("--unit", help="With --result: paint this unit's deviations only.")
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
@@ -568,7 +569,7 @@ def render(
         if result_path:
             from fvmprocess.conformance import ConformanceResult
 
-            res = ConformanceResult.from_json(result_path)
+            res = ConformanceResult.load(result_path, find_model=False)
         base = DrawOptions.workshop() if workshop else DrawOptions(scale=1.5, title=True)
         opts = base.update(lang=lang, font_size=font_size, layout=layout)
         if scale is not None:
@@ -755,8 +756,9 @@ def _summary_table(result: Any) -> None:
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write RESULT.json.",
+    type=click.Path(),
+    help="RESULT.json (one file), or a folder (DIR/ or an existing folder): one Parquet file "
+    "per table and summary.json.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No summary table.")
 def check_cmd(
@@ -769,13 +771,13 @@ def check_cmd(
     output: str,
     quiet: bool,
 ) -> None:
-    """Check a unit event log against a standard process; write the result as JSON."""
+    """Check a unit event log against a standard process; write the result (JSON or Parquet)."""
     with _errors():
         result = _run_check(process, log_path, cols, mapping, strict, processes, quiet)
-        result.to_json(output)
+        written = result.write(output)
         if not quiet:
             _summary_table(result)
-        click.echo(f"wrote {output}")
+        click.echo(f"wrote {written}{'/' if written.is_dir() else ''}")
 
 
 @main.command()
@@ -783,8 +785,9 @@ def check_cmd(
 @click.option(
     "--result",
     "result_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Use a saved result JSON instead of --process/--log.",
+    type=click.Path(exists=True),
+    help="Use a saved result (RESULT.json or its folder) instead of --process/--log; a "
+    "catalogue process's model is found again by its id (--process overrides).",
 )
 @click.option(
     "-o",
@@ -800,6 +803,14 @@ def check_cmd(
     help="Your own Jinja2 templates (override the shipped ones by name).",
 )
 @click.option("--no-date", is_flag=True, help="Leave out the generation date (byte-identical).")
+@click.option(
+    "--units",
+    "units_choice",
+    metavar="N|NAME,NAME…",
+    help="Units shown in full (diagrams; the rows a PDF prints): N best and N worst, or names "
+    "[default: all up to 12 units, else 5 + 5].",
+)
+@click.option("--title", help="The document's title [default: the process name, else file name].")
 def report(
     process: str | None,
     log_path: str | None,
@@ -812,6 +823,8 @@ def report(
     lang: str,
     template_dir: str | None,
     no_date: bool,
+    units_choice: str | None,
+    title: str | None,
 ) -> None:
     """Write a comparison report (HTML, PDF or Markdown) for a log or a saved result."""
     with _errors():
@@ -820,15 +833,30 @@ def report(
         if result_path:
             from fvmprocess.conformance import ConformanceResult
 
-            result = ConformanceResult.from_json(result_path)
+            result = ConformanceResult.load(
+                result_path, find_model=not process, catalog=_catalog()
+            )
             if process:
                 result = _attach_model(result, _load_model(process))
         else:
             result = _run_check(process, log_path, cols, mapping, strict, processes, True)
-        kw: dict[str, Any] = {"lang": lang, "template_dir": template_dir}
+        kw: dict[str, Any] = {"lang": lang, "template_dir": template_dir, "title": title}
         if no_date:
             kw["generated"] = False
-        out = render_report(result, output, **kw)
+        if units_choice:
+            kw["units"] = (
+                int(units_choice)
+                if units_choice.strip().isdigit()
+                else [u.strip() for u in units_choice.split(",") if u.strip()]
+            )
+        try:
+            out = render_report(result, output, **kw)
+        except ValueError as e:
+            from fvmprocess.errors import FvmProcessError
+
+            if isinstance(e, FvmProcessError) or "units" not in str(e):
+                raise
+            raise click.BadParameter(str(e), param_hint="--units") from e
         click.echo(f"wrote {out}")
 
 

@@ -364,20 +364,69 @@ def _result(
     """Unit and activity scores, and everything in one :class:`ConformanceResult`."""
     labels = target.net.labels
     unmapped = events.filter(~pl.col("activity").is_in(sorted(labels))).group_by("activity").len()
+    names = {k: v.sv for k, v in target.labels.items()}
     return ConformanceResult(
         process=ProcessInfo.of(target),
         cases=tables.cases,
-        deviations=tables.deviations,
-        activities=activity_scores(tables.cases, tables.deviations, labels),
+        deviations=_named(tables.deviations, "activity", "activity_name", names),
+        activities=_named(
+            activity_scores(tables.cases, tables.deviations, labels),
+            "activity",
+            "activity_name",
+            names,
+        ),
         units=unit_scores(tables.cases, tables.time_limits),
-        time_limits=tables.time_limits,
-        variants=tables.variants,
+        time_limits=_named(
+            _named(tables.time_limits, "from_activity", "from_name", names),
+            "to_activity",
+            "to_name",
+            names,
+        ),
+        variants=_named_moves(tables.variants, names),
         accounting=log.accounting,
         activity_names={k: {"sv": v.sv, "en": v.en} for k, v in target.labels.items()},
         unmapped={str(k): int(v) for k, v in unmapped.iter_rows()},
         options=applied,
         model=target.model,
         log_period=(_iso(events["timestamp"].min()), _iso(events["timestamp"].max())),
+        lang="sv",
+    )
+
+
+def _name_expr(activity: pl.Expr, names: dict[str, str]) -> pl.Expr:
+    """The label of an activity id (Swedish); an activity outside the standard keeps its name."""
+    if not names:
+        return activity
+    return activity.replace_strict(names, default=activity, return_dtype=pl.String)
+
+
+def _named(frame: pl.DataFrame, column: str, name: str, names: dict[str, str]) -> pl.DataFrame:
+    """``frame`` with the label of ``column`` as ``name``, right after it."""
+    if column not in frame.columns:
+        return frame
+    out = frame.with_columns(_name_expr(pl.col(column), names).alias(name))
+    order = [c for c in frame.columns if c != name]
+    order.insert(order.index(column) + 1, name)
+    return out.select(order)
+
+
+def _named_moves(variants: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """Every alignment move with ``activity`` (the model's id for a model move, else the log's)
+    and its ``activity_name``."""
+    if "moves" not in variants.columns or variants.height == 0:
+        return variants
+    move = pl.element()
+    activity = (
+        pl.when(move.struct.field("kind") == "model")
+        .then(move.struct.field("model"))
+        .otherwise(move.struct.field("log"))
+    )
+    return variants.with_columns(
+        pl.col("moves").list.eval(
+            move.struct.with_fields(
+                activity.alias("activity"), _name_expr(activity, names).alias("activity_name")
+            )
+        )
     )
 
 

@@ -8,12 +8,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import polars as pl
+
 from fvmprocess._shared.labels import Lang
 from fvmprocess._shared.optional import import_optional
 from fvmprocess._shared.privacy import redact, scan
 from fvmprocess.errors import RenderError
 from fvmprocess.render.overlay import deviation_overlay
 from fvmprocess.report._context import ContextOptions, ReportContext, build_context
+from fvmprocess.report._sections import UnitChoice
 
 if TYPE_CHECKING:
     import jinja2
@@ -37,8 +40,12 @@ class ReportOptions:
         generated: the generation time shown in the header; None means now, False omits it
             (for byte-identical documents).
         top_variants: how many of the most frequent variants are shown move by move.
-        max_pairs: most unit pairs in *unit vs unit*; with more units only pairs of
-            neighbouring ranks are shown.
+        units: the units shown in full — with their diagrams, and the rows a PDF prints of
+            the heatmap and time-limit tables: unit names, ``N`` for the N best and N worst
+            ranked, or None (all of up to 12 units, else the 5 best and the 5 worst). Every
+            unit stays in the ranking, the heatmap and *unit vs unit*.
+        title: the document's title (None: the process name, else the model's file name).
+        pair_variants: how many of the most frequent variants *unit vs unit* compares.
         min_case_id_length: case identifiers at least this long are searched for in the
             output (shorter ones such as ``"a"`` would match ordinary text).
     """
@@ -47,14 +54,18 @@ class ReportOptions:
     template_dir: str | Path | None = None
     generated: datetime | Literal[False] | None = None
     top_variants: int = 10
-    max_pairs: int = 45
+    units: UnitChoice = None
+    title: str | None = None
+    pair_variants: int = 20
     min_case_id_length: int = 4
 
     def __post_init__(self) -> None:
         if self.lang not in ("sv", "en"):
             raise ValueError(f"lang is {self.lang!r}; expected 'sv' or 'en'")
-        if self.top_variants < 1 or self.max_pairs < 0:
-            raise ValueError("top_variants must be ≥ 1 and max_pairs ≥ 0")
+        if self.top_variants < 1 or self.pair_variants < 1:
+            raise ValueError("top_variants and pair_variants must be ≥ 1")
+        if isinstance(self.units, int) and self.units < 0:
+            raise ValueError(f"units is {self.units}; expected a number ≥ 0 or unit names")
 
 
 def _strip_xml(svg: str) -> str:
@@ -111,7 +122,8 @@ class ReportBuilder:
         from fvmprocess.render.svg import to_svg
 
         lang = self.options.lang
-        ov = deviation_overlay(self.result, unit=unit, lang=lang, redact=self._red)
+        view = self.result if unit is None else _unit_view(self.result, unit)
+        ov = deviation_overlay(view, unit=unit, lang=lang, redact=self._red)
         svg = redact(_strip_xml(to_svg(model, overlay=ov)), lang)
         self._diagrams[key] = svg
         return svg
@@ -127,7 +139,9 @@ class ReportBuilder:
                 lang=self.options.lang,
                 generated=self._generated(),
                 top_variants=self.options.top_variants,
-                max_pairs=self.options.max_pairs,
+                units=self.options.units,
+                title=self.options.title,
+                pair_variants=self.options.pair_variants,
             )
             self._context = build_context(self.result, opts, self.diagram)
         return self._context
@@ -142,10 +156,11 @@ class ReportBuilder:
     # -- documents ------------------------------------------------------------------------
     def _forbidden(self) -> list[str]:
         n = self.options.min_case_id_length
-        return sorted({str(c) for c in self.result.cases["case"].to_list() if len(str(c)) >= n})
+        ids = self.result.cases["case"].cast(pl.String).drop_nulls().unique()
+        return sorted(ids.filter(ids.str.len_chars() >= n).to_list())
 
     def _check(self, text: str, source: str) -> str:
-        scan(text, self._forbidden(), source=source)
+        scan(text, _present(text, self._forbidden()), source=source)
         return text
 
     def html(self) -> str:
@@ -212,6 +227,44 @@ class ReportBuilder:
         return out
 
 
+def _unit_view(result: ConformanceResult, unit: str) -> ConformanceResult:
+    """The result with only ``unit``'s cases, deviations and variants: the unit's overlay is
+    the same, and it walks the unit's variants instead of the whole region's."""
+    import dataclasses
+
+    cases = result.cases.filter(pl.col("unit") == unit)
+    variants = result.variants.filter(pl.col("variant").is_in(cases["variant"].unique()))
+    deviations = result.deviations.filter(pl.col("unit") == unit)
+    return dataclasses.replace(result, cases=cases, variants=variants, deviations=deviations)
+
+
+#: Characters of the identifiers :func:`_present` finds through the text's words.
+_WORD = re.compile(r"[\w.:/+#-]+")
+
+
+def _present(text: str, ids: list[str]) -> list[str]:
+    """The identifiers that occur in ``text`` (for the privacy scan of a large document).
+
+    Searching the document once per identifier costs cases × document length; instead the
+    distinct words of the document are collected once and each identifier is looked up among
+    their substrings of its length. Identifiers with other characters are searched directly.
+    """
+    plain = [i for i in ids if _WORD.fullmatch(i)]
+    found = [i for i in ids if not _WORD.fullmatch(i) and i in text]
+    if not plain:
+        return found
+    wanted = set(plain)
+    lengths = sorted({len(i) for i in plain})
+    for word in set(_WORD.findall(text)):
+        for n in lengths:
+            if n > len(word):
+                break
+            for k in range(len(word) - n + 1):
+                if word[k : k + n] in wanted:
+                    found.append(word[k : k + n])
+    return sorted(set(found))
+
+
 def _md_cell(value: Any) -> str:
     s = str(value).replace("\n", " ").replace("|", "\\|")
     return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", s)
@@ -225,6 +278,8 @@ def render_report(
     lang: Lang = "sv",
     template_dir: str | Path | None = None,
     generated: datetime | Literal[False] | None = None,
+    units: UnitChoice = None,
+    title: str | None = None,
 ) -> Path:
     """Write a comparison document (HTML, PDF or Markdown) for a conformance result.
 
@@ -246,6 +301,8 @@ def render_report(
         template_dir: templates that override the package's (e.g. a region's header).
         generated: the generation time to print; None for now, False to omit it (then the
             same result gives the same bytes).
+        units: the units shown in full (:class:`ReportOptions`; the PDF prints these).
+        title: the title (default: the process name, else the model's file name).
 
     Returns:
         The path written.
@@ -261,5 +318,7 @@ def render_report(
         >>> render_report(result, "akut.html", generated=False)  # doctest: +SKIP
         PosixPath('akut.html')
     """
-    opts = ReportOptions(lang=lang, template_dir=template_dir, generated=generated)
+    opts = ReportOptions(
+        lang=lang, template_dir=template_dir, generated=generated, units=units, title=title
+    )
     return ReportBuilder(result, opts).write(path, format)

@@ -46,9 +46,12 @@ class BarRow:
     text: str
 
 
-def ranking_chart(rows: Sequence[BarRow], *, title: str, label_width: float = 200.0) -> str:
-    """Horizontal bars (0–100 %) with interval whiskers, one row per unit, in the given order."""
-    row_h, top, plot_w, right = 26.0, 24.0, 360.0, 110.0
+def ranking_chart(
+    rows: Sequence[BarRow], *, title: str, label_width: float = 200.0, compact: bool = False
+) -> str:
+    """Horizontal bars (0–100 %) with interval whiskers, one row per unit, in the given order
+    (``compact``: 13 px rows, for many units)."""
+    row_h, top, plot_w, right = (13.0 if compact else 26.0), 24.0, 360.0, 110.0
     width = label_width + plot_w + right
     height = top + row_h * len(rows) + 24.0
     x0 = label_width
@@ -63,21 +66,24 @@ def ranking_chart(rows: Sequence[BarRow], *, title: str, label_width: float = 20
     for i, r in enumerate(rows):
         y = top + i * row_h
         label = r.label if len(r.label) <= 30 else r.label[:29] + "…"
-        parts.append(_text(x0 - 8, y + row_h / 2 + 4, label, "end"))
+        small = ' font-size="10"' if compact else ""
+        base = y + row_h / 2 + (3.5 if compact else 4)
+        parts.append(_text(x0 - 8, base, label, "end", small))
+        pad, tick = (2.0, 4.0) if compact else (5.0, 6.0)
         if r.value is not None and r.value == r.value:
             w = plot_w * max(0.0, min(1.0, r.value))
             parts.append(
-                f'<rect x="{_f(x0)}" y="{_f(y + 5)}" width="{_f(w)}" height="{_f(row_h - 10)}" '
-                f'fill="{_BAR}" fill-opacity="0.75"/>'
+                f'<rect x="{_f(x0)}" y="{_f(y + pad)}" width="{_f(w)}" '
+                f'height="{_f(row_h - 2 * pad)}" fill="{_BAR}" fill-opacity="0.75"/>'
             )
         if r.low is not None and r.high is not None and r.low == r.low and r.high == r.high:
             xl, xh, ym = x0 + plot_w * r.low, x0 + plot_w * r.high, y + row_h / 2
             parts.append(
-                f'<path d="M{_f(xl)} {_f(ym)}H{_f(xh)}M{_f(xl)} {_f(ym - 6)}V{_f(ym + 6)}'
-                f'M{_f(xh)} {_f(ym - 6)}V{_f(ym + 6)}" stroke="{_INK}" stroke-width="1.5" '
+                f'<path d="M{_f(xl)} {_f(ym)}H{_f(xh)}M{_f(xl)} {_f(ym - tick)}V{_f(ym + tick)}'
+                f'M{_f(xh)} {_f(ym - tick)}V{_f(ym + tick)}" stroke="{_INK}" stroke-width="1.5" '
                 'fill="none"/>'
             )
-        parts.append(_text(x0 + plot_w + 8, y + row_h / 2 + 4, r.text))
+        parts.append(_text(x0 + plot_w + 8, base, r.text, "start", small))
     return _svg(width, height, "".join(parts), title)
 
 
@@ -133,19 +139,23 @@ def time_limit_chart(
     limit_label: str,
     title: str,
     label_width: float = 200.0,
+    compact: bool = False,
 ) -> str:
     """Per unit a box plot (quartiles, whiskers 5–95 %) and a strip of durations, with the limit.
 
     The axis runs from 0 to the larger of twice the limit and the 95th percentile of all
-    durations; longer durations are drawn at the right edge as open markers.
+    durations; longer durations are drawn at the right edge as open markers. ``compact`` (for
+    many units): 13 px rows and the box plots only, so the chart's size does not grow with the
+    number of cases.
     """
-    row_h, top, plot_w, right = 34.0, 28.0, 380.0, 150.0
+    row_h, top, plot_w, right = (13.0 if compact else 34.0), 28.0, 380.0, 150.0
     alls = sorted(d for r in rows for d in r.durations)
     p95 = _quantile(alls, 0.95) if alls else 0.0
     frame = _Frame(label_width, top, plot_w, row_h, len(rows), max(limit_s * 2, p95, 1.0))
     parts = [_axis(frame, unit_s, unit_label), _limit_line(frame, limit_s, limit_label)]
     for i, r in enumerate(rows):
-        parts.append(_strip(frame, r, frame.top + i * row_h + row_h / 2, limit_s))
+        ym = frame.top + i * row_h + row_h / 2
+        parts.append(_strip(frame, r, ym, limit_s, compact=compact))
     width = label_width + plot_w + right
     return _svg(width, frame.bottom + 30.0, "".join(parts), title)
 
@@ -175,24 +185,30 @@ def _limit_line(f: _Frame, limit_s: float, label: str) -> str:
     )
 
 
-def _strip(f: _Frame, r: StripRow, ym: float, limit_s: float) -> str:
+def _strip(f: _Frame, r: StripRow, ym: float, limit_s: float, *, compact: bool = False) -> str:
     """One unit: label, text, and a box plot with dots (or the note)."""
     label = r.label if len(r.label) <= 30 else r.label[:29] + "…"
-    parts = [_text(f.x0 - 8, ym + 4, label, "end"), _text(f.x0 + f.plot_w + 8, ym + 4, r.text)]
+    small, base = (' font-size="10"', ym + 3.5) if compact else ("", ym + 4)
+    parts = [
+        _text(f.x0 - 8, base, label, "end", small),
+        _text(f.x0 + f.plot_w + 8, base, r.text, "start", small),
+    ]
     ds = sorted(r.durations)
     if r.note is not None or not ds:
-        parts.append(_text(f.x0 + 6, ym + 4, r.note or "–", "start", ' font-style="italic"'))
+        italic = f' font-style="italic"{small}'
+        parts.append(_text(f.x0 + 6, base, r.note or "–", "start", italic))
         return "".join(parts)
     q05, q25, q50, q75, q95 = (f.x(_quantile(ds, q)) for q in (0.05, 0.25, 0.5, 0.75, 0.95))
+    h = 4.0 if compact else 8.0
     parts.append(
         f'<path d="M{_f(q05)} {_f(ym)}H{_f(q25)}M{_f(q75)} {_f(ym)}'
         f'H{_f(q95)}" stroke="{_INK}" fill="none"/>'
-        f'<rect x="{_f(q25)}" y="{_f(ym - 8)}" width="{_f(q75 - q25)}" '
-        f'height="16" fill="{_BAR}" fill-opacity="0.25" stroke="{_BAR}"/>'
-        f'<line x1="{_f(q50)}" y1="{_f(ym - 8)}" x2="{_f(q50)}" y2="{_f(ym + 8)}" '
+        f'<rect x="{_f(q25)}" y="{_f(ym - h)}" width="{_f(q75 - q25)}" '
+        f'height="{_f(2 * h)}" fill="{_BAR}" fill-opacity="0.25" stroke="{_BAR}"/>'
+        f'<line x1="{_f(q50)}" y1="{_f(ym - h)}" x2="{_f(q50)}" y2="{_f(ym + h)}" '
         f'stroke="{_BAR}" stroke-width="2.5"/>'
     )
-    if r.dots:
+    if r.dots and not compact:
         parts.append(_dots(ds, ym, f, limit_s))
     return "".join(parts)
 

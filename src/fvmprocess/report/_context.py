@@ -18,20 +18,21 @@ from fvmprocess._shared.labels import Lang
 from fvmprocess._shared.privacy import redact
 from fvmprocess.report._heatmap import HeatmapSection, heatmap
 from fvmprocess.report._limits import TimeLimitSection, time_limit_sections
+from fvmprocess.report._picker import PickerSection, picker_section
 from fvmprocess.report._sections import (
     AccountingSection,
     MethodsSection,
-    PairSection,
     ProcessHeader,
     RankingSection,
     Setting,
     SummarySection,
+    UnitChoice,
     UnitRow,
     VariantRow,
     accounting_section,
+    chosen_units,
     log_period,
     methods_section,
-    pair_sections,
     process_header,
     ranking_section,
     sorted_units,
@@ -59,13 +60,17 @@ class ContextOptions:
         lang: the document language.
         generated: the generation time to print, or None.
         top_variants: how many variants are shown move by move.
-        max_pairs: most unit pairs in *unit vs unit*.
+        units: the units shown in full (:data:`~fvmprocess.report._sections.UnitChoice`).
+        title: the document's title (None: the process name, else the model's file name).
+        pair_variants: how many of the most frequent variants *unit vs unit* compares.
     """
 
     lang: Lang
     generated: str | None
     top_variants: int
-    max_pairs: int
+    units: UnitChoice = None
+    title: str | None = None
+    pair_variants: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +92,9 @@ class ReportContext:
     heatmap: HeatmapSection
     standard_svg: Markup
     units: tuple[UnitRow, ...]
-    pairs: tuple[PairSection, ...]
+    chosen: frozenset[str]
+    unit_count: int
+    picker: PickerSection
     limits: tuple[TimeLimitSection, ...]
     variants: tuple[VariantRow, ...]
     methods: MethodsSection
@@ -120,22 +127,28 @@ def build_context(
     units = sorted_units(result)
     unit_names = [str(u["unit"]) for u in units]
     rows = unit_rows(result, units, s)
-    sections = unit_sections(units, rows, diagram)
+    chosen = chosen_units(units, options.units)
+    heat = heatmap(result, unit_names, s)
+    limits = time_limit_sections(result, unit_names, s)
     ctx = ReportContext(
         lang=options.lang,
         t=s.t,
         kinds=s.kinds,
         moves_legend=MOVE_LABELS[options.lang],
-        process=process_header(result, s),
+        process=process_header(result, s, title=options.title),
         period=log_period(result),
         generated=options.generated,
         summary=summary_section(result, s),
         ranking=ranking_section(units, rows, s),
-        heatmap=heatmap(result, unit_names, s),
+        heatmap=heat,
         standard_svg=Markup(diagram(None) or ""),
-        units=sections,
-        pairs=pair_sections(result, units, sections, s, max_pairs=options.max_pairs),
-        limits=time_limit_sections(result, unit_names, s),
+        units=unit_sections(units, rows, diagram, chosen),
+        chosen=frozenset({s.all_units_label, *(s.unit(u) for u in chosen)}),
+        unit_count=len(units),
+        picker=picker_section(
+            result, units, rows, heat, limits, s, top_variants=options.pair_variants
+        ),
+        limits=limits,
         variants=variant_rows(result, s, top=options.top_variants),
         methods=methods_section(),
         accounting=accounting_section(result, s),

@@ -19,7 +19,7 @@ from fvmprocess._shared.privacy import SUPPRESSED, format_count
 from fvmprocess.render.overlay import fmt_share
 from fvmprocess.report._charts import StripRow, time_limit_chart
 from fvmprocess.report._format import Counts, duration_text, interval_text, share_text
-from fvmprocess.report._sections import Setting
+from fvmprocess.report._sections import COMPACT_FROM, Setting
 
 if TYPE_CHECKING:
     from fvmprocess.conformance import ConformanceResult
@@ -116,6 +116,7 @@ def _section(
         unit_label=unit_label,
         limit_label=limit_label,
         title=f"{s.t['limit']} {lim_id}",
+        compact=len(unit_names) > COMPACT_FROM,
     )
     frm = first.get("from_activity")
     return TimeLimitSection(

@@ -8,7 +8,6 @@ applied (:mod:`fvmprocess.report._format`).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -33,22 +32,22 @@ if TYPE_CHECKING:
     from fvmprocess.conformance import ConformanceResult
 
 __all__ = [
+    "COMPACT_FROM",
     "AccountingSection",
     "CountRow",
     "KindCount",
     "MethodsSection",
     "MoveCell",
-    "PairSection",
     "ProcessHeader",
     "RankingSection",
     "Setting",
     "SummarySection",
+    "UnitChoice",
     "UnitRow",
-    "VariantDiff",
     "VariantRow",
     "accounting_section",
+    "chosen_units",
     "methods_section",
-    "pair_sections",
     "process_header",
     "ranking_section",
     "sorted_units",
@@ -60,6 +59,14 @@ __all__ = [
 
 #: Unit rows as the result holds them (one dict per row of ``result.units``), in rank order.
 UnitData = list[dict[str, Any]]
+#: Which units a document shows in full (with diagrams; the rows a PDF prints): unit names, the
+#: N best and N worst ranked (an int), or None for all of up to 12 units, else the 5 best and 5
+#: worst.
+UnitChoice = Sequence[str] | int | None
+_ALL_UP_TO = 12
+#: From this many units on, charts are drawn compact (one thin row per unit, no dots).
+COMPACT_FROM = 12
+_TOP_BOTTOM = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,11 @@ class Setting:
         """An activity's display name (``"–"`` for None)."""
         return "–" if aid is None else self.names.get(aid, self.red(aid))
 
+    @property
+    def all_units_label(self) -> str:
+        """How the row of all units is labelled."""
+        return self.t["all_units"]
+
     def unit(self, unit: str) -> str:
         """A unit's display name (``"*"`` is all units)."""
         return self.t["all_units"] if unit == "*" else self.red(unit)
@@ -112,12 +124,17 @@ class ProcessHeader:
     version: str
 
 
-def process_header(result: ConformanceResult, s: Setting) -> ProcessHeader:
-    """Name (in the document's language), id and version of the checked process."""
+def process_header(
+    result: ConformanceResult, s: Setting, *, title: str | None = None
+) -> ProcessHeader:
+    """Title, id and version of the checked process.
+
+    The title is ``title``, else the process name (in the document's language), else the file
+    name of an external model — never an id a modelling tool generated.
+    """
     p = result.process
-    return ProcessHeader(
-        name=s.red(p.name(s.lang) or "–"), id=s.red(p.id or "–"), version=s.red(p.version or "–")
-    )
+    name = title or p.title(s.lang) or s.t["untitled"]
+    return ProcessHeader(name=s.red(name), id=s.red(p.id or "–"), version=s.red(p.version or "–"))
 
 
 def log_period(result: ConformanceResult) -> str:
@@ -252,100 +269,47 @@ def ranking_section(units: UnitData, rows: Sequence[UnitRow], s: Setting) -> Ran
                 f"{row.conforming_share} (n={row.cases})",
             )
         )
-    svg = Markup(s.red(ranking_chart(bars, title=s.t["ranking"]))) if bars else Markup("")
+    compact = len(bars) > COMPACT_FROM
+    chart = ranking_chart(bars, title=s.t["ranking"], compact=compact)
+    svg = Markup(s.red(chart)) if bars else Markup("")
     return RankingSection(rows=tuple(rows), svg=svg)
 
 
+def chosen_units(units: UnitData, choice: UnitChoice) -> list[str]:
+    """The units shown in full, in rank order (see :data:`UnitChoice`).
+
+    Raises:
+        ValueError: a named unit is not in the result, or a negative number.
+    """
+    names = [str(u["unit"]) for u in units]
+    if choice is None:
+        if len(names) <= _ALL_UP_TO:
+            return names
+        choice = _TOP_BOTTOM
+    if isinstance(choice, int):
+        if choice < 0:
+            raise ValueError(f"units is {choice}; expected a number ≥ 0 or unit names")
+        keep = set(names[:choice]) | set(names[len(names) - choice :] if choice else [])
+        return [n for n in names if n in keep]
+    missing = sorted(set(choice) - set(names))
+    if missing:
+        raise ValueError(f"units not in the result: {', '.join(missing)}")
+    wanted = set(choice)
+    return [n for n in names if n in wanted]
+
+
 def unit_sections(
-    units: UnitData, rows: Sequence[UnitRow], diagram: Callable[[str], str | None]
+    units: UnitData,
+    rows: Sequence[UnitRow],
+    diagram: Callable[[str], str | None],
+    chosen: Sequence[str],
 ) -> tuple[UnitRow, ...]:
-    """Each unit's row with its diagram (the standard with the unit's deviations)."""
+    """The chosen units' rows, each with its diagram (the standard with the unit's deviations)."""
+    keep = set(chosen)
     return tuple(
         replace(row, svg=Markup(diagram(str(u["unit"])) or ""))
         for u, row in zip(units, rows, strict=True)
-    )
-
-
-# -- unit vs unit ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class VariantDiff:
-    """A variant frequent in one unit of a pair and rare in the other."""
-
-    variant: str
-    a: str
-    b: str
-
-
-@dataclass(frozen=True, slots=True)
-class PairSection:
-    """Two units side by side."""
-
-    id: str
-    a: UnitRow
-    b: UnitRow
-    diffs: tuple[VariantDiff, ...]
-
-
-def _variants_per_unit(result: ConformanceResult) -> dict[str, dict[int, int]]:
-    """unit -> variant -> cases."""
-    counts = result.cases.group_by("unit", "variant").len().sort(["unit", "variant"])
-    out: dict[str, dict[int, int]] = {}
-    for u, v, n in counts.iter_rows():
-        out.setdefault(str(u), {})[int(v)] = int(n)
-    return out
-
-
-def _variant_diffs(
-    a: Mapping[int, int], b: Mapping[int, int], acts: Mapping[int, str], s: Setting
-) -> tuple[VariantDiff, ...]:
-    """Variants with ≥ 10 % of one unit's cases and at most half that share in the other."""
-    na, nb = sum(a.values()), sum(b.values())
-    found = []
-    for v in sorted(set(a) | set(b)):
-        ka, kb = a.get(v, 0), b.get(v, 0)
-        sa = ka / na if na else 0.0
-        sb = kb / nb if nb else 0.0
-        hi, lo = max(sa, sb), min(sa, sb)
-        if hi >= 0.10 and lo <= hi / 2:
-            diff = VariantDiff(
-                variant=acts.get(v, ""),
-                a=f"{share_text(sa, Counts(ka, na), s.lang)} ({format_count(ka)})",
-                b=f"{share_text(sb, Counts(kb, nb), s.lang)} ({format_count(kb)})",
-            )
-            found.append((lo - hi, v, diff))
-    found.sort(key=lambda x: (x[0], x[1]))
-    return tuple(d for _, _, d in found[:8])
-
-
-def pair_sections(
-    result: ConformanceResult,
-    units: UnitData,
-    sections: Sequence[UnitRow],
-    s: Setting,
-    *,
-    max_pairs: int,
-) -> tuple[PairSection, ...]:
-    """Every pair of units (or, with many units, pairs of neighbouring ranks)."""
-    names = [str(u["unit"]) for u in units]
-    by_name = dict(zip(names, sections, strict=True))
-    pairs = list(itertools.combinations(names, 2))
-    if len(pairs) > max_pairs:
-        pairs = list(itertools.pairwise(names))[:max_pairs]
-    per_unit = _variants_per_unit(result)
-    acts = {
-        int(row["variant"]): " → ".join(s.activity(a) for a in row["activities"] or [])
-        for row in result.variants.iter_rows(named=True)
-    }
-    return tuple(
-        PairSection(
-            id=f"par-{i + 1}",
-            a=by_name[a],
-            b=by_name[b],
-            diffs=_variant_diffs(per_unit.get(a, {}), per_unit.get(b, {}), acts, s),
-        )
-        for i, (a, b) in enumerate(pairs)
+        if str(u["unit"]) in keep
     )
 
 

@@ -45,9 +45,22 @@ LABELS: dict[str, dict[str, str]] = {
             "(överhoppad, infogad, upprepad, flyttad, okänd eller sen); varje fall räknas en "
             f"gång. Antal under {MIN_CELL} visas som {SMALL}, och då visas ingen andel."
         ),
-        "choose_pair": "Välj par",
+        "choose_a": "Enhet A",
+        "choose_b": "Enhet B",
         "pair_note": (
-            "Varje par av enheter visas nedan; med JavaScript påslaget visas ett par i taget."
+            "Välj två enheter: jämförelsen räknas fram i sidan ur enheternas sammanfattade "
+            "siffror (samma regel för små antal som i resten av rapporten)."
+        ),
+        "pair_print": ("Jämförelsen av två valfria enheter finns i HTML-versionen av rapporten."),
+        "filter": "Sök enhet",
+        "sort_note": "Klicka på en kolumnrubrik för att sortera.",
+        "untitled": "Processmodell",
+        "chosen_units": "Enheter som visas med diagram",
+        "other_units": "Övriga enheter jämförs i avsnittet Enhet mot enhet.",
+        "table_per_unit": "Tabell per enhet",
+        "limit_chart_note": (
+            "Lådan visar kvartilerna av tiden, strecket medianen och morrhåren 5–95 %; "
+            "enheter med färre än fem bedömda fall visas utan låda."
         ),
         "variant_diff": "Varianter som är vanliga hos den ena och ovanliga hos den andra",
         "no_variant_diff": "Inga tydliga skillnader i varianter.",
@@ -131,8 +144,23 @@ LABELS: dict[str, dict[str, str]] = {
             "activity (skipped, inserted, repeated, moved, unknown or late); each case counts "
             f"once. Counts below {MIN_CELL} are shown as {SMALL}, and then no share is shown."
         ),
-        "choose_pair": "Choose a pair",
-        "pair_note": "Every pair of units is shown below; with JavaScript on, one pair at a time.",
+        "choose_a": "Unit A",
+        "choose_b": "Unit B",
+        "pair_note": (
+            "Choose two units: the comparison is computed in the page from the units' summary "
+            "figures (with the same small-count rule as the rest of the report)."
+        ),
+        "pair_print": "The comparison of any two units is in the HTML version of the report.",
+        "filter": "Search unit",
+        "sort_note": "Click a column heading to sort.",
+        "untitled": "Process model",
+        "chosen_units": "Units shown with diagrams",
+        "other_units": "The other units are compared in the section Unit vs unit.",
+        "table_per_unit": "Table per unit",
+        "limit_chart_note": (
+            "The box shows the quartiles of the time, the line the median and the whiskers "
+            "5–95 %; units with fewer than five evaluated cases are shown without a box."
+        ),
         "variant_diff": "Variants frequent in one unit and rare in the other",
         "no_variant_diff": "No clear differences in variants.",
         "variant": "Variant",
