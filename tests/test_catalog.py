@@ -111,7 +111,6 @@ def test_standard_process_accessors() -> None:
 
 
 def test_model_is_read_lazily_with_the_bpmn_reader() -> None:
-    pytest.importorskip("fvmprocess.bpmn.reader")
     p = CAT["sepsis_akut"]
     model = p.model
     assert model is p.model  # cached

@@ -255,7 +255,6 @@ def test_petri_net_input(process: StandardProcess) -> None:
 
 @pytest.mark.parametrize("pid", ["akutmottagning", "sepsis_akut", "hoftfraktur"])
 def test_catalogue_processes(pid: str) -> None:
-    pytest.importorskip("fvmprocess.catalog")
     result = simulate_log(pid, cases=150, seed=1, return_truth=True)
     res = check(pid, result.log)
     missed = result.truth.join(

@@ -116,6 +116,7 @@ LIMIT_SCORE_SCHEMA: dict[str, pl.DataType] = {
     "target_share": pl.Float64(),
     "evaluated": pl.Int64(),
     "within": pl.Int64(),
+    "negative": pl.Int64(),
     "share": pl.Float64(),
     "share_low": pl.Float64(),
     "share_high": pl.Float64(),
@@ -148,9 +149,15 @@ UNIT_COLUMNS = (
 def limit_scores(per_case: pl.DataFrame, units: pl.DataFrame, limits: pl.DataFrame) -> pl.DataFrame:
     """Compliance per unit (and ``"*"`` for all) and limit, with Wilson intervals.
 
+    A case whose ``to_activity`` event comes before its ``from_activity`` event (a negative
+    duration: antibiotics before triage) is an ordering deviation, not a case within the
+    limit: it is counted in ``negative`` and left out of ``evaluated``, ``within``, the share,
+    the median and the durations. ``meets_target`` is null where the limit has no target
+    share or no case was evaluated.
+
     Args:
-        per_case: one row per evaluated case and limit: ``case``, ``unit``, ``limit``,
-            ``_dur`` (seconds), ``_late``.
+        per_case: one row per case and limit the limit applies to: ``case``, ``unit``,
+            ``limit``, ``_dur`` (seconds), ``_late``.
         units: the units (column ``unit``); each gets a row per limit, evaluated or not.
         limits: ``limit``, ``from_activity``, ``to_activity``, ``max_seconds``,
             ``target_share``.
@@ -160,14 +167,16 @@ def limit_scores(per_case: pl.DataFrame, units: pl.DataFrame, limits: pl.DataFra
     """
 
     def count(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        ordered = pl.col("_dur") >= 0
         return frame.group_by(keys).agg(
-            pl.len().cast(pl.Int64).alias("evaluated"),
-            (~pl.col("_late")).sum().cast(pl.Int64).alias("within"),
-            pl.col("_dur").median().alias("median_s"),
-            pl.col("_dur").sort().alias("durations_s"),
+            ordered.sum().cast(pl.Int64).alias("evaluated"),
+            (ordered & ~pl.col("_late")).sum().cast(pl.Int64).alias("within"),
+            (~ordered).sum().cast(pl.Int64).alias("negative"),
+            pl.col("_dur").filter(ordered).median().alias("median_s"),
+            pl.col("_dur").filter(ordered).sort().alias("durations_s"),
         )
 
-    columns = ["unit", "limit", "evaluated", "within", "median_s", "durations_s"]
+    columns = ["unit", "limit", "evaluated", "within", "negative", "median_s", "durations_s"]
     counted = pl.concat(
         [
             count(per_case, ["unit", "limit"]).select(columns),
@@ -183,6 +192,7 @@ def limit_scores(per_case: pl.DataFrame, units: pl.DataFrame, limits: pl.DataFra
         .with_columns(
             pl.col("evaluated").fill_null(0),
             pl.col("within").fill_null(0),
+            pl.col("negative").fill_null(0),
             pl.col("durations_s").fill_null(pl.lit([], pl.List(pl.Float64))),
         )
         .join(limits, on="limit", how="left")
@@ -236,7 +246,8 @@ def unit_scores(cases: pl.DataFrame, limits: pl.DataFrame) -> pl.DataFrame:
 
 
 def _with_compliance(units: pl.DataFrame, limits: pl.DataFrame) -> pl.DataFrame:
-    """Add each unit's time-limit compliance (all limits pooled) and whether all targets are met."""
+    """Add each unit's time-limit compliance (all limits pooled; null when no case was
+    evaluated) and whether every limit with a target meets it (null when none has one)."""
     if not limits.height:
         return units.with_columns(
             pl.lit(None, pl.Float64).alias("time_limit_compliance"),
@@ -250,11 +261,17 @@ def _with_compliance(units: pl.DataFrame, limits: pl.DataFrame) -> pl.DataFrame:
         .agg(
             pl.col("within").sum().alias("_w"),
             pl.col("evaluated").sum().alias("_e"),
-            pl.col("meets_target").drop_nulls().all().alias("time_limits_met"),
+            pl.col("meets_target").drop_nulls().all().alias("_all_met"),
+            pl.col("meets_target").is_not_null().any().alias("_has_target"),
         )
-        .with_columns((pl.col("_w") / pl.col("_e")).alias("time_limit_compliance"))
+        .with_columns(
+            pl.when(pl.col("_e") > 0)
+            .then(pl.col("_w") / pl.col("_e"))
+            .alias("time_limit_compliance"),
+            pl.when(pl.col("_has_target")).then(pl.col("_all_met")).alias("time_limits_met"),
+        )
         .with_columns(*wilson_exprs("_w", "_e", "time_limit_compliance"))
-        .drop("_w", "_e")
+        .drop("_w", "_e", "_all_met", "_has_target")
     )
     return units.join(tl, on="unit", how="left")
 
@@ -272,24 +289,26 @@ def activity_scores(
 
     Returns:
         ``unit``, ``activity``, ``cases``, ``in_model``, one count and one ``<kind>_rate`` per
-        deviation kind, ``skip_rate`` and ``insert_rate`` (inserted, repeated, moved and
-        unknown activities), sorted by unit and activity.
+        deviation kind, ``skip_rate`` and ``insert_rate`` (the share of cases with an
+        inserted, repeated, moved or unknown event of the activity — each case once), sorted
+        by unit and activity. Every rate is a share of the unit's cases, in [0, 1].
     """
     acts = sorted(set(labels) | set(deviations["activity"].unique().to_list()))
     out = _activity_grid(cases, acts).join(
         _kind_counts(deviations), on=["unit", "activity"], how="left"
     )
-    for k in DEVIATION_KINDS:
+    for k in (*DEVIATION_KINDS, _EXTRA):
         if k not in out.columns:
             out = out.with_columns(pl.lit(0, pl.UInt32).alias(k))
-    inserted = pl.col("inserted") + pl.col("repeated") + pl.col("moved")
     out = (
-        out.with_columns([pl.col(k).fill_null(0).cast(pl.Int64) for k in DEVIATION_KINDS])
+        out.with_columns(
+            [pl.col(k).fill_null(0).cast(pl.Int64) for k in (*DEVIATION_KINDS, _EXTRA)]
+        )
         .with_columns(
             [(pl.col(k) / pl.col("unit_cases")).alias(f"{k}_rate") for k in DEVIATION_KINDS]
         )
         .with_columns(
-            ((inserted + pl.col("unknown_activity")) / pl.col("unit_cases")).alias("insert_rate"),
+            (pl.col(_EXTRA) / pl.col("unit_cases")).alias("insert_rate"),
             pl.col("skipped_rate").alias("skip_rate"),
             pl.col("activity").is_in(sorted(labels)).alias("in_model"),
         )
@@ -323,10 +342,25 @@ def _activity_grid(cases: pl.DataFrame, activities: list[str]) -> pl.DataFrame:
     return pl.concat([per_unit, everyone], how="vertical_relaxed")
 
 
+#: The pseudo-kind of :func:`_kind_counts`: cases with an extra event of the activity.
+_EXTRA = "_extra"
+#: The kinds that put an extra event of an activity into a case (``insert_rate``).
+_EXTRA_KINDS = ("inserted", "repeated", "moved", "unknown_activity")
+
+
 def _kind_counts(deviations: pl.DataFrame) -> pl.DataFrame:
-    """Per unit (and ``"*"``) and activity: cases with each counted kind, one column per kind."""
+    """Per unit (and ``"*"``) and activity: cases with each counted kind, one column per kind,
+    and :data:`_EXTRA`: cases with any of :data:`_EXTRA_KINDS` (each case once, so the
+    ``insert_rate`` it gives is a share of cases, never above 1)."""
     counted = deviations.filter(~pl.col("allowed"))
-    per = counted.group_by("unit", "activity", "kind").agg(pl.col("case").n_unique().alias("n"))
+    extra = counted.filter(pl.col("kind").is_in(_EXTRA_KINDS)).with_columns(
+        pl.lit(_EXTRA).alias("kind")
+    )
+    per = (
+        pl.concat([counted, extra])
+        .group_by("unit", "activity", "kind")
+        .agg(pl.col("case").n_unique().alias("n"))
+    )
     per_all = (
         per.group_by("activity", "kind")
         .agg(pl.col("n").sum())

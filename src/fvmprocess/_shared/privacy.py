@@ -3,8 +3,9 @@ final output scan. The one place these rules live (``docs/reports.md``)."""
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fvmprocess.errors import RenderError
@@ -20,6 +21,7 @@ __all__ = [
     "is_suppressed",
     "redact",
     "redact_deep",
+    "rendered_texts",
     "scan",
 ]
 
@@ -105,8 +107,48 @@ def redact_deep(value: Any, lang: str = "sv") -> Any:
     return value
 
 
+#: Elements that continue a line of text (an SVG ``<tspan>``, HTML inline markup): their text
+#: joins the text around them without a break when a document is read as rendered text.
+_INLINE = (
+    "tspan|span|a|b|i|em|strong|small|sub|sup|mark|code|abbr|bdi|bdo|wbr|u|s|q|cite|"
+    "dfn|kbd|samp|var|time|data"
+)
+_INLINE_TAG = re.compile(rf"</?(?:{_INLINE})(?:\s[^>]*)?/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+#: An SVG ``<text>`` element: its ``<tspan>`` lines are one label.
+_SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.DOTALL | re.IGNORECASE)
+_LINE_END_HYPHEN = re.compile(r"-(</tspan>\s*<tspan\b)", re.IGNORECASE)
+
+
+def rendered_texts(markup: str) -> Iterator[str]:
+    """The text a reader sees in ``markup``, in the forms an identity number could hide in.
+
+    Yields the markup itself, its text with entities decoded and inline elements joined to
+    their neighbours (so ``<tspan>Tria-</tspan><tspan>ge19121212-</tspan><tspan>1212``
+    reads as one line), and each SVG ``<text>`` label's lines joined without a break and
+    with a line-end hyphen removed (the one a line break may add).
+
+    Example:
+        >>> svg = '<text><tspan>Samtal 19</tspan><tspan>121212-</tspan><tspan>1212</tspan></text>'
+        >>> any("19121212-1212" in t for t in rendered_texts(svg))
+        True
+    """
+    yield markup
+    body = _COMMENT.sub("", markup)
+    yield html.unescape(_TAG.sub("\n", _INLINE_TAG.sub("", body)))
+    for m in _SVG_TEXT.finditer(body):
+        label = m.group(1)
+        yield html.unescape(_TAG.sub("", label))
+        yield html.unescape(_TAG.sub("", _LINE_END_HYPHEN.sub(r"\1", label)))
+
+
 def scan(text: str, forbidden: Iterable[str] = (), *, source: str | None = None) -> None:
     """Raise if the output still contains an identity number or a forbidden string.
+
+    Both the raw markup and the rendered text are searched (:func:`rendered_texts`): a
+    number wrapped over several ``<tspan>`` lines, split by inline tags or written with
+    character references is found too.
 
     Args:
         text: the rendered document (HTML, Markdown, SVG).
@@ -116,15 +158,19 @@ def scan(text: str, forbidden: Iterable[str] = (), *, source: str | None = None)
     Raises:
         RenderError: something that must not be published is in ``text``.
     """
-    m = PNR_PATTERN.search(text)
-    if m is not None:
-        raise RenderError(
-            "the document contains something that looks like a personnummer at character "
-            f"{m.start()}; it was not written",
-            source=source,
-        )
+    views = list(rendered_texts(text))
+    for k, view in enumerate(views):
+        m = PNR_PATTERN.search(view)
+        if m is not None:
+            where = f"at character {m.start()}" if k == 0 else "in its rendered text"
+            raise RenderError(
+                f"the document contains something that looks like a personnummer {where}; "
+                "it was not written",
+                source=source,
+            )
+    every = "\n".join(views)  # one search per identifier (no identifier spans a line)
     for s in forbidden:
-        if s and s in text:
+        if s and s in every:
             raise RenderError(
                 "the document contains a case identifier; it was not written", source=source
             )

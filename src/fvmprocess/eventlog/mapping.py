@@ -28,6 +28,8 @@ class ActivityMapping:
     Attributes:
         mapping: local name -> standard activity id.
         ignore: local names whose events are dropped (reason ``ignored_activity``).
+        source: the file it was loaded from (None when built in code).
+        lines: local name -> the line of the file that maps it (for error messages).
 
     Example:
         >>> m = ActivityMapping.from_dict({"Läkarbesök": "visit", "LB01": "visit"}, ignore=["Fika"])
@@ -37,6 +39,8 @@ class ActivityMapping:
 
     mapping: Mapping[str, str] = field(default_factory=dict)
     ignore: frozenset[str] = frozenset()
+    source: str | None = field(default=None, compare=False)
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_dict(
@@ -89,7 +93,8 @@ class ActivityMapping:
         ignore = data.get("ignore") or []
         if not isinstance(ignore, list):
             raise LogError("expected 'ignore' to be a list", source=src, place="ignore")
-        return cls.from_dict(data.get("mapping") or {}, ignore=ignore)
+        built = cls.from_dict(data.get("mapping") or {}, ignore=ignore)
+        return cls(built.mapping, built.ignore, source=src, lines=_yaml_lines(p))
 
     @classmethod
     def _from_csv(cls, p: Path) -> ActivityMapping:
@@ -109,7 +114,9 @@ class ActivityMapping:
         iig = header.index("ignore") if "ignore" in header else None
         mapping: dict[str, str] = {}
         ignore: set[str] = set()
+        lines: dict[str, int] = {}
         for rec in reader:
+            start = reader.line_num
             if not rec or not any(f.strip() for f in rec):
                 continue
             if len(rec) < len(header):
@@ -128,7 +135,8 @@ class ActivityMapping:
                 ignore.add(local)
             else:
                 mapping[local] = std
-        return cls(mapping=mapping, ignore=frozenset(ignore))
+                lines[local] = start
+        return cls(mapping=mapping, ignore=frozenset(ignore), source=src, lines=lines)
 
     def standard(self, local: str) -> str:
         """The standard id of ``local`` (itself when unmapped)."""
@@ -137,6 +145,21 @@ class ActivityMapping:
     def is_ignored(self, local: str) -> bool:
         """Whether events of ``local`` are dropped."""
         return local in self.ignore or self.standard(local) in self.ignore
+
+
+def _yaml_lines(p: Path) -> dict[str, int]:
+    """Local name -> line of its entry under ``mapping:`` in a YAML mapping file."""
+    import yaml
+
+    root = yaml.compose(p.read_text(encoding="utf-8-sig"))
+    lines: dict[str, int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        if key.value == "mapping" and isinstance(value, yaml.MappingNode):
+            for k, _ in value.value:
+                lines[str(k.value).strip()] = k.start_mark.line + 1
+    return lines
 
 
 #: Everything ``read_log(mapping=...)`` accepts.
