@@ -68,8 +68,9 @@ def test_swedish_export_cp1252_semicolon() -> None:
         "unparseable_timestamp": [11],
         "duplicate_event": [13],
     }
-    # 05/03/2024 cannot tell day from month: read day-first, counted
-    assert acc.warnings == {"assumed_dayfirst": 1}
+    # 05/03/2024 cannot tell day from month: read day-first, counted; every row is cp1252
+    assert acc.warnings == {"assumed_dayfirst": 1, "decoded_as_cp1252": 13}
+    assert acc.warning_examples["decoded_as_cp1252"] == [2, 3, 4, 5, 6]
     ev = log.events
     assert ev.columns == [
         "case",
@@ -386,7 +387,7 @@ def test_duplicates_kept_by_default_as_a_warning() -> None:
     acc = log.accounting
     assert "duplicate_event" not in acc.reasons
     assert acc.warnings["duplicate_event"] == 1
-    assert acc.warning_examples == {"duplicate_event": [13]}
+    assert acc.warning_examples["duplicate_event"] == [13]
     assert len(log) == 8
     assert log.events.filter(pl.col("row") == 13).height == 1  # the repeat is an event
     assert_balanced(log, 13)
@@ -400,7 +401,7 @@ def test_duplicates_reject_drops_them() -> None:
     assert acc.reasons["duplicate_event"] == 1
     assert acc.examples["duplicate_event"] == [13]
     assert "duplicate_event" not in acc.warnings
-    assert acc.warning_examples == {}
+    assert "duplicate_event" not in acc.warning_examples
     assert len(log) == 7
     with pytest.raises(ValueError, match="duplicates"):
         read_log(DATA / "swedish_export.csv", duplicates="drop")  # type: ignore[arg-type]
@@ -564,10 +565,117 @@ def test_header_only_is_empty_log(tmp_path: Path) -> None:
 def test_binary_data(tmp_path: Path) -> None:
     p = tmp_path / "bin.csv"
     p.write_bytes(b"case,activity,timestamp\nc,a,2024\x00\x01\x02\n")
+    log = read_log(p)  # text with one bad row: that row is rejected, not the file
+    assert_balanced(log, 1)
+    assert log.accounting.examples == {"control_character": [2]}
+    binary = tmp_path / "bin.xlsx.csv"
+    binary.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00b\xee\x9dh^\x01\n")
     with pytest.raises(LogError) as ei:
-        read_log(p)
-    assert ei.value.place == "line 2"
+        read_log(binary)
+    assert ei.value.place == "line 1"
     assert "NUL" in str(ei.value)
+
+
+# ----------------------------------------------------------------------- one bad row, one row
+
+
+def _export(rows: int) -> list[str]:
+    """A UTF-8 export of ``rows`` rows, Swedish activity names, quoted fields on some rows."""
+    acts = ["Läkarbesök", '"Utredning: lab, bild"', "Åtgärd", "Hemgång"]
+    return [
+        f"K{i // 4:05d},{acts[i % 4]},2024-03-{1 + (i // 4) % 28:02d} {8 + i % 4:02d}:00,Avd 12"
+        for i in range(rows)
+    ]
+
+
+def test_stray_cp1252_byte_flags_only_its_row(tmp_path: Path) -> None:
+    lines = _export(400)
+    p = tmp_path / "stray.csv"
+    body = "\n".join(lines).encode("utf-8").replace(b"Avd 12", "Avd 12 Östra".encode(), 1)
+    # one cp1252 byte in row 301 (line 302): "Läkarbesök" written by another program
+    cut = body.index(lines[300].encode())
+    body = body[:cut] + lines[300].encode("cp1252") + body[cut + len(lines[300].encode()) :]
+    p.write_bytes(b"case,activity,timestamp,unit\n" + body + b"\n")
+    log = read_log(p)
+    assert_balanced(log, 400)
+    acc = log.accounting
+    assert acc.rows_rejected == 0
+    assert acc.warnings["decoded_as_cp1252"] == 1
+    assert acc.warning_examples["decoded_as_cp1252"] == [302]
+    assert log.source_info.encoding == "utf-8"
+    # every row intact, the stray one decoded as cp1252 (the same text)
+    assert log.events.filter(pl.col("activity").str.starts_with("L"))[
+        "activity"
+    ].unique().to_list() == ["Läkarbesök"]
+    assert log.events.filter(pl.col("row") == 302)["activity"].to_list() == ["Läkarbesök"]
+    assert "Avd 12 Östra" in log.units
+    # declared UTF-8: the row is rejected instead
+    strict = read_log(p, encoding="utf-8")
+    assert_balanced(strict, 400)
+    assert strict.accounting.examples == {"invalid_encoding": [302]}
+    # a declared encoding is used for every line
+    cp = tmp_path / "cp.csv"
+    cp.write_bytes("case;activity;timestamp\nK1;Läkarbesök;2024-03-05 10:00\n".encode("cp1252"))
+    declared = read_log(cp, encoding="cp1252")
+    assert declared.events["activity"].to_list() == ["Läkarbesök"]
+    assert declared.accounting.warnings == {}
+    assert declared.source_info.encoding == "cp1252"
+    with pytest.raises(ValueError, match="encoding"):
+        read_log(cp, encoding="no-such-codec")
+
+
+def test_nul_byte_rejects_only_its_row(tmp_path: Path) -> None:
+    lines = _export(21_000)
+    lines[700] = lines[700].replace("Avd 12", "Avd\x0012")  # row 701, line 702
+    lines[900] = lines[900].replace("Avd 12", "Avd\x0712")  # a bell character
+    p = tmp_path / "nul.csv"
+    p.write_text("case,activity,timestamp,unit\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    log = read_log(p)
+    assert_balanced(log, 21_000)
+    assert log.accounting.reasons == {"control_character": 2}
+    assert log.accounting.examples == {"control_character": [702, 902]}
+    assert log.events["row"].max() == 21_001
+    with pytest.raises(LogError) as ei:
+        read_log(p, strict=True)
+    assert ei.value.place == "line 702" and "control_character" in str(ei.value)
+
+
+def test_broken_quoting_rejects_only_its_row(tmp_path: Path) -> None:
+    p = tmp_path / "q.csv"
+    p.write_text(
+        "case,activity,timestamp,note\n"
+        'c1,"Besök, akut,2024-01-01 10:00,unterminated\n'  # line 2: never closed
+        'c1,Skärm 24" bred,2024-01-01 10:30,x\n'  # line 3: a quote inside a field is text
+        'c1,"B"x,2024-01-01 11:00,"y"\n'  # line 4: irregular, read as csv does
+        'c2,"Besök, akut",2024-01-01 11:00,"två\nrader"\n'  # lines 5-6: one record
+        "c2,C,2024-01-01 12:00,z\n",  # line 7
+        encoding="utf-8",
+    )
+    log = read_log(p)
+    assert_balanced(log, 5)
+    assert log.accounting.examples == {"malformed_row": [2]}
+    got = log.events.sort("row").select("activity", "row", "note").rows()
+    assert got == [
+        ('Skärm 24" bred', 3, "x"),
+        ("Bx", 4, "y"),
+        ("Besök, akut", 5, "två\nrader"),
+        ("C", 7, "z"),
+    ]
+
+
+def test_extra_numbers_that_do_not_convert_stay_text(tmp_path: Path) -> None:
+    p = tmp_path / "n.csv"
+    p.write_text(
+        "case,activity,timestamp,id,cost\n"
+        "c1,A,2024-01-01 10:00,12,1.5\n"
+        "c1,B,2024-01-01 11:00,123456789012345678901234,2.5\n",
+        encoding="utf-8",
+    )
+    log = read_log(p)
+    assert log.events["id"].to_list() == ["12", "123456789012345678901234"]  # nothing lost
+    assert log.events["cost"].to_list() == [1.5, 2.5]
+    assert log.accounting.warnings["unconvertible_value"] == 1
+    assert log.accounting.warning_examples["unconvertible_value"] == [3]
 
 
 def test_limits(tmp_path: Path) -> None:

@@ -12,7 +12,10 @@ __all__ = ["REASONS", "Accounting"]
 
 #: Rejection reasons, in the order they are checked.
 REASONS: tuple[str, ...] = (
+    "invalid_encoding",
+    "control_character",
     "malformed_row",
+    "event_outside_trace",
     "missing_case",
     "missing_activity",
     "missing_timestamp",

@@ -66,6 +66,8 @@ class _Step:
 class _Selection:
     work: pl.DataFrame
     extras: dict[str, str]  # extra input column -> its name among the events
+    warnings: Mapping[str, int] = field(default_factory=dict)
+    examples: Mapping[str, list[int]] = field(default_factory=dict)
 
 
 def build(
@@ -83,6 +85,7 @@ def build(
     roles = resolved.columns()
     warnings = dict(raw.warnings)
     selection = _select(raw, roles)
+    _count(warnings, selection.warnings)
     timed = _add_timestamps(selection.work, raw, roles, options)
     _count(warnings, timed.warnings)
     raw.release()
@@ -94,8 +97,10 @@ def build(
     work = paired.work
     kept = _kept_duplicates(work)
     _count(warnings, kept.counts)
-    rejected = _rejections(work, raw.malformed)
-    accounting = _account(rejected, work.height + len(raw.malformed), warnings, kept.examples)
+    examples = {**raw.warning_examples, **selection.examples, **kept.examples}
+    by_reader = _reader_rejections(raw)
+    rejected = _rejections(work, by_reader)
+    accounting = _account(rejected, work.height + by_reader.height, warnings, examples)
     if options.strict and accounting.rows_rejected:
         _raise_first_rejection(rejected, accounting, roles, raw)
     unmapped = _unmapped(work, mapping)
@@ -122,7 +127,7 @@ def _input_columns(raw: RawLog) -> list[str]:
 
 def _resolve_schema(raw: RawLog, schema: LogSchema) -> LogSchema:
     columns = _input_columns(raw)
-    if raw.frame.height == 0 and not raw.malformed and not columns:
+    if raw.frame.height == 0 and not raw.malformed and not raw.rejected and not columns:
         raise LogError("empty input: no columns and no rows", source=raw.source)
     return schema.resolve(columns, source=raw.source, allow_no_timestamp=raw.timestamps_optional)
 
@@ -137,8 +142,10 @@ def _select(raw: RawLog, roles: Mapping[str, str]) -> _Selection:
     """The role columns as clean text, the extra columns (numbers converted in CSV), ROW."""
     extras = [c for c in _input_columns(raw) if c not in roles.values()]
     f = raw.frame
+    converted = _Converted(f)
     if raw.info.format == "csv":
-        f = _convert_numeric(f, extras, decimal_comma=raw.decimal_comma)
+        converted = _convert_numeric(f, extras, decimal_comma=raw.decimal_comma)
+        f = converted.frame
     cols: list[pl.Expr] = [
         pl.col(ROW),
         _text(pl.col(roles["case"])).alias("case"),
@@ -150,35 +157,69 @@ def _select(raw: RawLog, roles: Mapping[str, str]) -> _Selection:
     names = {c: (f"attr:{c}" if c in STANDARD_COLUMNS else c) for c in extras}
     cols += [pl.col(c).alias(a) for c, a in names.items()]
     work = f.select(cols).with_columns(pl.lit(None, dtype=pl.String).alias(REJECT))
-    return _Selection(work, names)
+    return _Selection(work, names, converted.warnings, converted.examples)
+
+
+@dataclass(frozen=True)
+class _Converted:
+    """Extra columns after number conversion, and the cells that would not convert."""
+
+    frame: pl.DataFrame
+    warnings: Mapping[str, int] = field(default_factory=dict)
+    examples: Mapping[str, list[int]] = field(default_factory=dict)
+
+
+def _number_dtype(vals: pl.Series, *, decimal_comma: bool) -> tuple[pl.DataType, bool] | None:
+    """The type the non-empty ``vals`` all look like (and whether with a decimal comma)."""
+    is_int = vals.str.contains(_INT_RE)
+    if bool(is_int.all()):
+        return pl.Int64(), False
+    if bool((is_int | vals.str.contains(_DEC_DOT_RE)).all()):
+        return pl.Float64(), False
+    if decimal_comma and bool((is_int | vals.str.contains(_DEC_COMMA_RE)).all()):
+        return pl.Float64(), True
+    return None
 
 
 def _convert_numeric(
     frame: pl.DataFrame, columns: Iterable[str], *, decimal_comma: bool
-) -> pl.DataFrame:
-    """Extra text columns holding only integers (or decimals) become Int64 (Float64)."""
+) -> _Converted:
+    """Extra text columns holding only integers (or decimals) become Int64 (Float64).
+
+    A column whose numbers do not all convert (an integer beyond 64 bits) stays text; its
+    cells are counted in ``warnings["unconvertible_value"]`` with example rows.
+    """
     exprs: list[pl.Expr] = []
+    failed: list[pl.Series] = []
     for c in columns:
         s = frame[c]
         if s.dtype != pl.String:
             continue
-        vals = s.str.strip_chars().drop_nulls().filter(s.str.strip_chars().drop_nulls() != "")
-        if vals.len() == 0:
+        stripped = s.str.strip_chars()
+        vals = stripped.filter(stripped.is_not_null() & (stripped != ""))
+        kind = _number_dtype(vals, decimal_comma=decimal_comma) if vals.len() else None
+        if kind is None:
             continue
-        if bool(vals.str.contains(_INT_RE).all()):
-            exprs.append(_text(pl.col(c)).cast(pl.Int64, strict=False).alias(c))
-        elif bool((vals.str.contains(_INT_RE) | vals.str.contains(_DEC_DOT_RE)).all()):
-            exprs.append(_text(pl.col(c)).cast(pl.Float64, strict=False).alias(c))
-        elif decimal_comma and bool(
-            (vals.str.contains(_INT_RE) | vals.str.contains(_DEC_COMMA_RE)).all()
-        ):
-            exprs.append(
-                _text(pl.col(c))
-                .str.replace(",", ".", literal=True)
-                .cast(pl.Float64, strict=False)
-                .alias(c)
-            )
-    return frame.with_columns(exprs) if exprs else frame
+        dtype, comma = kind
+        text = _text(pl.col(c))
+        expr = (text.str.replace(",", ".", literal=True) if comma else text).cast(
+            dtype, strict=False
+        )
+        check = frame.select(ROW, text.is_not_null().alias("_in"), expr.alias("_out"))
+        bad = check.filter(pl.col("_in") & pl.col("_out").is_null())[ROW]
+        if bad.len():
+            failed.append(bad)
+            continue
+        exprs.append(expr.alias(c))
+    out = frame.with_columns(exprs) if exprs else frame
+    if not failed:
+        return _Converted(out)
+    rows = pl.concat(failed).sort()
+    return _Converted(
+        out,
+        {"unconvertible_value": rows.len()},
+        {"unconvertible_value": rows.unique().head(MAX_EXAMPLES).to_list()},
+    )
 
 
 def _add_timestamps(
@@ -357,24 +398,29 @@ def _pair_starts(work: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     return work, starts.height
 
 
-def _rejections(work: pl.DataFrame, malformed: list[int]) -> pl.DataFrame:
-    """Every rejected row (reason, row), malformed records included, sorted by row."""
+def _reader_rejections(raw: RawLog) -> pl.DataFrame:
+    """The rows the reader itself rejected (reason, row): malformed records and the like."""
+    reasons = {"malformed_row": raw.malformed, **raw.rejected}
+    frames = [
+        pl.DataFrame(
+            {REJECT: pl.repeat(reason, len(rows), eager=True, dtype=pl.String), ROW: rows},
+            schema={REJECT: pl.String, ROW: pl.Int64},
+        )
+        for reason, rows in reasons.items()
+        if rows
+    ]
+    if not frames:
+        return pl.DataFrame(schema={REJECT: pl.String, ROW: pl.Int64})
+    return pl.concat(frames)
+
+
+def _rejections(work: pl.DataFrame, by_reader: pl.DataFrame) -> pl.DataFrame:
+    """Every rejected row (reason, row), the reader's included, sorted by row."""
     rejected = work.filter(pl.col(REJECT).is_not_null() & (pl.col(REJECT) != _MERGED)).select(
         REJECT, ROW
     )
-    if malformed:
-        rejected = pl.concat(
-            [
-                rejected,
-                pl.DataFrame(
-                    {
-                        REJECT: pl.repeat("malformed_row", len(malformed), eager=True),
-                        ROW: malformed,
-                    },
-                    schema={REJECT: pl.String, ROW: pl.Int64},
-                ),
-            ]
-        )
+    if by_reader.height:
+        rejected = pl.concat([rejected, by_reader])
     return rejected.sort(ROW)
 
 

@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 __all__ = ["load"]
 
 
-def load(source: object, limits: ReadLimits) -> RawLog:
+def load(source: object, limits: ReadLimits, *, encoding: str | None = None) -> RawLog:
     """Read the rows of ``source`` with the reader its type or file format calls for.
+
+    ``encoding`` is the text encoding of a CSV file (``None``: UTF-8, per-line cp1252 fallback).
 
     Raises:
         LogError: an unsupported source, a missing file, or an input beyond ``limits``.
@@ -42,10 +44,10 @@ def load(source: object, limits: ReadLimits) -> RawLog:
             f"expected a path or a pandas/polars DataFrame, got {type(source).__name__}",
             source=src,
         )
-    return _load_path(Path(source), limits)
+    return _load_path(Path(source), limits, encoding)
 
 
-def _load_path(path: Path, limits: ReadLimits) -> RawLog:
+def _load_path(path: Path, limits: ReadLimits, encoding: str | None) -> RawLog:
     src = str(path)
     if not path.exists():
         raise LogError("file does not exist", source=src)
@@ -58,4 +60,4 @@ def _load_path(path: Path, limits: ReadLimits) -> RawLog:
         return read_xes(path, limits)
     if fmt == "parquet":
         return read_parquet(path, limits)
-    return read_csv(path, limits)
+    return read_csv(path, limits, encoding=encoding)

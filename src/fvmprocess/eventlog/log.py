@@ -190,7 +190,7 @@ def read_log(
             the path of a CSV/YAML mapping file).
         options: how to read (:class:`ReadOptions`; its defaults when ``None``).
         **overrides: fields of :class:`ReadOptions` (``strict``, ``timezone``, ``dayfirst``,
-            ``limits``, ``duplicates``) replacing those of ``options``.
+            ``limits``, ``duplicates``, ``encoding``) replacing those of ``options``.
 
     Returns:
         The event log, with :attr:`EventLog.accounting` and :attr:`EventLog.timezone`.
@@ -202,14 +202,14 @@ def read_log(
 
     Example:
         >>> log = read_log("unit_a.csv", mapping={"Läkarbesök": "visit"})  # doctest: +SKIP
-        >>> log.accounting.rows_read == log.accounting.rows_used + log.accounting.rows_rejected
+        >>> log.accounting.rows_read == log.accounting.rows_used + log.accounting.rows_rejected  # doctest: +SKIP
         True
     """
     opts = (options or ReadOptions()).update(**overrides)
     try:
         activity_mapping = as_mapping(mapping)  # a bad mapping file fails before the log is read
         built = build(
-            load(source, opts.limits),
+            load(source, opts.limits, encoding=opts.encoding),
             schema=schema or LogSchema(),
             mapping=activity_mapping,
             options=opts,

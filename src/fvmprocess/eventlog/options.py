@@ -5,6 +5,7 @@ Internal: the public names are re-exported by :mod:`fvmprocess.eventlog`.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict, Unpack
 
@@ -52,6 +53,7 @@ class ReadOverrides(TypedDict, total=False):
     dayfirst: bool | None
     limits: ReadLimits | None
     duplicates: Duplicates
+    encoding: str | None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ class ReadOptions:
             legitimately), counting them in ``accounting.warnings["duplicate_event"]`` with
             example rows in ``accounting.warning_examples``; ``"reject"`` drops them with
             reason ``duplicate_event``.
+        encoding: the text encoding of a CSV file (``"cp1252"``, ``"utf-8"``, ``"utf-16"``, any
+            Python codec name), used for every line; lines invalid in it are rejected as
+            ``invalid_encoding``. ``None`` (default) reads UTF-8 (a BOM is honoured) and decodes
+            only the lines that are not valid UTF-8 as cp1252, counting them in
+            ``accounting.warnings["decoded_as_cp1252"]`` with example rows.
 
     Raises:
         ValueError: an unknown ``duplicates`` policy or time zone.
@@ -82,11 +89,17 @@ class ReadOptions:
     dayfirst: bool | None = None
     limits: ReadLimits = field(default_factory=ReadLimits)
     duplicates: Duplicates = "keep"
+    encoding: str | None = None
 
     def __post_init__(self) -> None:
         if self.duplicates not in DUPLICATE_POLICIES:
             raise ValueError(f"duplicates must be 'reject' or 'keep', not {self.duplicates!r}")
         zone(self.timezone)
+        if self.encoding is not None:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError as e:
+                raise ValueError(f"unknown encoding {self.encoding!r}") from e
 
     def update(self, **overrides: Unpack[ReadOverrides]) -> ReadOptions:
         """A copy with the given fields replaced (``limits=None`` means no limits).
@@ -106,4 +119,5 @@ class ReadOptions:
             dayfirst=overrides.get("dayfirst", self.dayfirst),
             limits=overrides.get("limits", self.limits) or ReadLimits(),
             duplicates=overrides.get("duplicates", self.duplicates),
+            encoding=overrides.get("encoding", self.encoding),
         )

@@ -44,7 +44,10 @@ class RawLog:
         source: the input's name.
         info: facts about the input.
         malformed: row numbers of records that could not be split into the header's fields.
+        rejected: other rows the reader rejected, by reason (``control_character``,
+            ``invalid_encoding``, ``event_outside_trace``).
         warnings: counts of things accepted but worth knowing (e.g. generated case ids).
+        warning_examples: warning -> the first row numbers it concerns.
         timestamps_optional: the source may lack a timestamp attribute (XES).
         decimal_comma: numbers in extra columns may use a decimal comma.
     """
@@ -53,7 +56,9 @@ class RawLog:
     source: str
     info: SourceInfo
     malformed: list[int] = field(default_factory=list)
+    rejected: dict[str, list[int]] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
+    warning_examples: dict[str, list[int]] = field(default_factory=dict)
     timestamps_optional: bool = False
     decimal_comma: bool = False
 

@@ -100,6 +100,20 @@ def parse_timestamps(col: pl.Series, *, timezone: str, dayfirst: bool | None) ->
 
 
 def _parse_text(s: pl.Series, dayfirst: bool | None) -> _Naive:
+    """Text timestamps: the common ISO form directly, the others after normalising."""
+    stripped = s.str.strip_chars()
+    missing = stripped.is_null() | (stripped == "")
+    direct = stripped.str.strptime(_NAIVE, _ISO_NAIVE[0], strict=False)
+    todo = direct.is_null() & ~missing
+    if not todo.any():
+        never = pl.repeat(False, s.len(), dtype=pl.Boolean, eager=True)
+        return _Naive(direct, missing, never)
+    rest = _parse_any(pl.select(pl.when(pl.lit(todo)).then(pl.lit(s))).to_series(), dayfirst)
+    naive = pl.select(pl.coalesce(pl.lit(direct), pl.lit(rest.naive))).to_series()
+    return _Naive(naive, missing, rest.unparsed, rest.aware, rest.warnings)
+
+
+def _parse_any(s: pl.Series, dayfirst: bool | None) -> _Naive:
     norm = pl.select(_normalise(pl.lit(s))).to_series()
     missing = norm.is_null()
     aware_mask = norm.str.contains(_OFFSET_RE).fill_null(False) & norm.str.contains(":")

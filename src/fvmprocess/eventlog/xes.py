@@ -1,7 +1,10 @@
 """Reading a log from XES (IEEE 1849), streaming, with unsafe XML refused.
 
 Row numbers are the source line of each ``<event>``. Trace attributes become ``case:<key>``
-columns; a trace without ``concept:name`` gets ``trace-<n>`` (its 1-based position). Internal:
+columns; a trace without ``concept:name`` gets ``trace-<n>`` (its 1-based position). An
+``<event>`` outside a ``<trace>`` is a row too, rejected as ``event_outside_trace``. ``int``,
+``float`` and ``boolean`` attributes are typed; a key with a value that does not convert stays
+text, its values counted in ``warnings["unconvertible_value"]`` with example rows. Internal:
 used by :mod:`fvmprocess.eventlog.load`.
 """
 
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from fvmprocess.errors import LogError
-from fvmprocess.eventlog.columns import ROW
+from fvmprocess.eventlog.columns import MAX_EXAMPLES, ROW
 from fvmprocess.eventlog.options import ReadLimits
 from fvmprocess.eventlog.raw import RawLog, SourceInfo
 from fvmprocess.eventlog.source import open_binary
@@ -38,6 +41,7 @@ class _Parsed:
     """What the streaming pass collected (mutable while the pass runs)."""
 
     rows: list[_Record] = field(default_factory=list)
+    orphans: list[int] = field(default_factory=list)  # lines of events outside a trace
     types: dict[str, set[str]] = field(default_factory=dict)
     traces: int = 0
     generated: int = 0  # traces given a generated case id
@@ -55,11 +59,15 @@ def read_xes(path: Path, limits: ReadLimits) -> RawLog:
     _check_head(path, src)
     parsed = _parse(path, limits, src)
     warnings = {"generated_case_id": parsed.generated} if parsed.generated else {}
+    typed = _to_frame(parsed)
+    warnings.update(typed.warnings)
     return RawLog(
-        frame=_to_frame(parsed),
+        frame=typed.frame,
         source=src,
         info=SourceInfo(format="xes", traces=parsed.traces),
+        rejected={"event_outside_trace": parsed.orphans} if parsed.orphans else {},
         warnings=warnings,
+        warning_examples=typed.examples,
         timestamps_optional=True,
     )
 
@@ -121,8 +129,11 @@ def _parse(path: Path, limits: ReadLimits, src: str) -> _Parsed:
                         rec: _Record = {ROW: str(el.sourceline or 0)}
                         rec.update(_attributes(el, "", parsed.types))
                         trace_rows.append(rec)
-                        if limits.max_rows is not None:
-                            limits.check_rows(len(parsed.rows) + len(trace_rows), source=src)
+                    else:
+                        parsed.orphans.append(el.sourceline or 0)
+                    if limits.max_rows is not None:
+                        n = len(parsed.rows) + len(trace_rows) + len(parsed.orphans)
+                        limits.check_rows(n, source=src)
                     el.clear()
                 elif tag == "trace":
                     _end_trace(el, trace_rows, parsed)
@@ -156,22 +167,53 @@ def _end_trace(el: etree._Element, trace_rows: list[_Record], parsed: _Parsed) -
         del parent[0]
 
 
-def _to_frame(parsed: _Parsed) -> pl.DataFrame:
-    """One column per attribute key (case id first), typed by its XES type when unanimous."""
+@dataclass(frozen=True)
+class _Typed:
+    frame: pl.DataFrame
+    warnings: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _typed(s: pl.Series, types: set[str]) -> pl.Series:
+    """``s`` (text) as its XES type when the type is unanimous, else unchanged."""
+    if types == {"int"}:
+        return s.str.strip_chars().cast(pl.Int64, strict=False)
+    if types == {"float"}:
+        return s.str.strip_chars().cast(pl.Float64, strict=False)
+    if types == {"boolean"}:
+        return (
+            s.str.strip_chars()
+            .str.to_lowercase()
+            .replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
+        )
+    return s
+
+
+def _to_frame(parsed: _Parsed) -> _Typed:
+    """One column per attribute key (case id first), typed by its XES type when unanimous.
+
+    A key whose values do not all convert stays text (nothing is lost); the values that did not
+    convert are counted in ``unconvertible_value`` with their rows.
+    """
     keys = [k for k in dict.fromkeys([_CASE_ID, *parsed.types]) if k != ROW]
     rows = parsed.rows
+    row = pl.Series(ROW, [int(r[ROW] or 0) for r in rows], dtype=pl.Int64)
     cols: list[pl.Series] = []
+    failed: list[pl.Series] = []
     for k in keys:
         s = pl.Series(k, [r.get(k) for r in rows], dtype=pl.String)
-        t = parsed.types.get(k, {"string"})
-        if t == {"int"}:
-            s = s.cast(pl.Int64, strict=False)
-        elif t == {"float"}:
-            s = s.cast(pl.Float64, strict=False)
-        elif t == {"boolean"}:
-            s = s.str.to_lowercase().replace_strict(
-                {"true": True, "false": False}, default=None, return_dtype=pl.Boolean
-            )
-        cols.append(s)
-    cols.append(pl.Series(ROW, [int(r[ROW] or 0) for r in rows], dtype=pl.Int64))
-    return pl.DataFrame(cols)
+        t = _typed(s, parsed.types.get(k, {"string"}))
+        bad = s.is_not_null() & t.is_null()
+        if bad.any():
+            failed.append(row.filter(bad))
+            t = s
+        cols.append(t)
+    cols.append(row)
+    if not failed:
+        return _Typed(pl.DataFrame(cols))
+    rows_failed = pl.concat(failed).sort()
+    return _Typed(
+        pl.DataFrame(cols),
+        {"unconvertible_value": rows_failed.len()},
+        {"unconvertible_value": rows_failed.unique().head(MAX_EXAMPLES).to_list()},
+    )
