@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
 import polars as pl
 import pytest
@@ -124,3 +125,119 @@ def test_spark_edge_cases(spark_session: Any) -> None:
         assert_frame_equal(v1, v2)
     assert c2["unit"].to_list() == ["U2", "U1", "(ingen enhet)"]
     assert v2["activities"].to_list() == [["X"], ["Y", "X"], ["Y", "X", "Z"]]
+
+
+# -- the whole check on Spark: reading CSV exports and partitioned Parquet ---------------------
+
+_EDGE_ROWS = [  # (case, activity, timestamp, unit): rejected rows and time-zone edge cases
+    ("", "Triage enligt RETTS", "2024-03-05 10:00", "Akuten A"),  # missing_case
+    ("X-1", "", "2024-03-05 10:00", "Akuten A"),  # missing_activity
+    ("X-1", "Triage enligt RETTS", "igår", "Akuten A"),  # unparseable_timestamp
+    ("X-2", "Ankomstregistrering", "2024-03-31 02:30", "Akuten A"),  # nonexistent_local_time
+    ("X-2", "Triage enligt RETTS", "2024-10-27 02:30", "Akuten A"),  # ambiguous (warning)
+    ("X-2", "Triage enligt RETTS", "2024-10-27 02:30", "Akuten A"),  # kept duplicate (warning)
+    ("X-3", "Ankomstregistrering", "2024-03-05T14:30:00+01:00", "Akuten A"),
+    ("X-3", "Triage enligt RETTS", "05.03.2024 14.40", "Akuten B"),  # multi-unit case
+]
+
+
+def _exports(tmp: Any) -> tuple[list[Any], str]:
+    """Two units' CSV exports (semicolon, Swedish names) and their concatenation with each
+    later header left blank: the embedded reference, numbered line for line."""
+    base = simulate_log(PROCESS, cases=40, seed=5, units={"Akuten A": 0.2, "Akuten B": 0.3})
+    base = base.select(
+        "case",
+        "activity",
+        pl.col("timestamp").dt.strftime("%Y-%m-%d %H:%M"),
+        "unit",
+    )
+    files, texts = [], []
+    for i, unit in enumerate(("Akuten A", "Akuten B")):
+        rows = base.filter(pl.col("unit") == unit).rows()
+        rows += [r for r in _EDGE_ROWS if r[3] == unit]
+        lines = ["case;activity;timestamp;unit"] + [";".join(r) for r in rows]
+        if i == 0:
+            lines.append("X-9;Triage;2024-03-05 10:00;Akuten A;extra")  # malformed_row
+        path = tmp / f"export_{i}.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files.append(path)
+        texts.append("\n".join(([""] if i else []) + lines[1 if i else 0 :]) + "\n")
+    return files, "".join(texts)
+
+
+def _same_tables(a: Any, b: Any) -> None:
+    for name in ("cases", "variants", "units", "activities", "time_limits", "deviations"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.columns == y.columns or sorted(x.columns) == sorted(y.columns), name
+        y = y.select(x.columns)
+        if name in ("deviations", "activities"):
+            keys = [c for c in x.columns if x.schema[c] != pl.List]
+            x, y = x.sort(keys, nulls_last=True), y.sort(keys, nulls_last=True)
+        assert_frame_equal(x, y, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@pytest.mark.spark
+def test_spark_csv_exports_end_to_end(spark_session: Any, tmp_path: Any) -> None:
+    """`check --engine spark --log 'DIR/*.csv' -o OUT/` == the embedded engine."""
+    from click.testing import CliRunner
+
+    from fvmprocess.cli import main
+    from fvmprocess.conformance import ConformanceResult
+
+    _, joined = _exports(tmp_path)
+    (tmp_path / "joined.csv").write_text(joined, encoding="utf-8")
+    embedded_log = read_log(tmp_path / "joined.csv")
+    expected = check(PROCESS, embedded_log)
+    acc = expected.accounting
+    assert set(acc.reasons) >= {"malformed_row", "missing_case", "nonexistent_local_time"}
+    assert {"ambiguous_local_time", "duplicate_event"} <= set(acc.warnings)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "--engine",
+            "spark",
+            "--process",
+            PROCESS,
+            "--log",
+            str(tmp_path / "export_*.csv"),
+            "-o",
+            f"{out}/",
+        ],
+    )
+    assert run.exit_code == 0, run.output
+    got = ConformanceResult.load(out)
+    assert got.accounting == acc
+    _same_tables(expected, got)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    expected.to_dir(tmp_path / "embedded")
+    reference = json.loads((tmp_path / "embedded" / "summary.json").read_text(encoding="utf-8"))
+    assert summary == reference
+    x3 = got.cases.filter(pl.col("case") == "X-3")
+    assert x3["unit"].to_list() == ["Akuten A"]  # the first unit its events name
+
+
+@pytest.mark.spark
+def test_spark_partitioned_parquet_end_to_end(spark_session: Any, tmp_path: Any) -> None:
+    """A Parquet folder partitioned by unit (Spark reads the unit from the folder names)."""
+    from fvmprocess.conformance.check import check_spark
+
+    _, joined = _exports(tmp_path)
+    (tmp_path / "joined.csv").write_text(joined, encoding="utf-8")
+    events = read_log(tmp_path / "joined.csv").events
+    folder = tmp_path / "events"
+    frame = events.select("case", "activity", "timestamp", "unit")
+    frame.write_parquet(folder, partition_by="unit")
+    files = sorted(folder.rglob("*.parquet"))
+    parts = [
+        pl.read_parquet(f, hive_partitioning=False).with_columns(
+            unit=pl.lit(unquote(f.parent.name.split("=", 1)[1]))  # "Akuten%20A"
+        )
+        for f in files
+    ]
+    expected = check(PROCESS, pl.concat(parts, how="diagonal"))
+    got = check_spark(PROCESS, str(folder / "*" / "*.parquet")).collect()
+    assert got.accounting == expected.accounting
+    _same_tables(expected, got)
+    assert got.summary() == expected.summary()

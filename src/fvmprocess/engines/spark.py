@@ -53,9 +53,18 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
     from fvmprocess.conformance.align import Alignment, AlignmentCosts
+    from fvmprocess.conformance.classify import Deviation
     from fvmprocess.petri import PetriNet
 
-__all__ = ["align_variants_spark", "get_session", "to_spark", "variant_table"]
+__all__ = [
+    "align_and_classify_spark",
+    "align_variants_spark",
+    "get_session",
+    "number_variants",
+    "per_case_table",
+    "to_spark",
+    "variant_table",
+]
 
 _SEP = "\x1f"
 #: Stand-in for a missing timestamp when sorting (sorts before every real one, as polars'
@@ -103,6 +112,12 @@ def get_session(master: str | None = None) -> SparkSession:
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", os.environ.get("FVM_SPARK_PARTITIONS", "8"))
             .config("spark.driver.memory", os.environ.get("FVM_SPARK_DRIVER_MEMORY", "2g"))
+            # results: microsecond UTC timestamps, no checksum or _SUCCESS files beside them
+            .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+            .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
+            .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+            # partition folders (unit=…) are text, as their names
+            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
             .getOrCreate()
         )
     spark.sparkContext.setLogLevel("ERROR")
@@ -194,9 +209,9 @@ def variant_table(events: pl.DataFrame | SparkDataFrame) -> tuple[pl.DataFrame, 
 def _variant_table(sdf: SparkDataFrame, ts_dtype: pl.DataType) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The two tables: the cases grouped on Spark, the distinct variants numbered here."""
     F = _functions()
-    per_case = _per_case(sdf).persist()
+    per_case = per_case_table(sdf).persist()
     try:
-        variants = _number_variants(
+        variants = number_variants(
             _to_polars(
                 per_case.groupBy("_key").agg(
                     F.first("activities").alias("activities"),
@@ -224,9 +239,10 @@ def _variant_table(sdf: SparkDataFrame, ts_dtype: pl.DataType) -> tuple[pl.DataF
     return cases, variants.select("variant", "activities", "cases")
 
 
-def _per_case(sdf: SparkDataFrame) -> SparkDataFrame:
-    """One row per case: its sorted activities, unit, events, start, end, duration and the
-    joined activities ``_key`` (events sorted by time, missing first, then row, then input)."""
+def per_case_table(sdf: SparkDataFrame) -> SparkDataFrame:
+    """One row per case: its sorted activities, unit, events, start, end, duration, the
+    joined activities ``_key`` and the sorted events ``_ev`` (structs with the activity ``a``
+    and time ``ts``; sorted by time, missing first, then row, then input position ``_pos``)."""
     F = _functions()
     has_unit = "unit" in sdf.columns
     # naive timestamps (TIMESTAMP_NTZ) are read as UTC, the session time zone
@@ -238,6 +254,7 @@ def _per_case(sdf: SparkDataFrame) -> SparkDataFrame:
         F.col("_pos").cast("long").alias("p"),
         F.col("activity").cast("string").alias("a"),
         (F.col("unit").cast("string") if has_unit else F.lit(None).cast("string")).alias("u"),
+        F.col("timestamp").alias("ts"),
     )
     out: SparkDataFrame = (
         sdf.groupBy("case")
@@ -260,13 +277,14 @@ def _per_case(sdf: SparkDataFrame) -> SparkDataFrame:
             "end",
             ((F.unix_micros("end") - F.unix_micros("start")) / F.lit(1e6)).alias("duration_s"),
             "_first",
+            "_ev",
         )
         .withColumn("_key", F.concat_ws(_SEP, "activities"))
     )
     return out
 
 
-def _number_variants(distinct: pl.DataFrame) -> pl.DataFrame:
+def number_variants(distinct: pl.DataFrame) -> pl.DataFrame:
     """Number the distinct variants as the embedded engine does: most frequent first, ties
     by the joined activities."""
     return (
@@ -308,6 +326,37 @@ def align_variants_spark(
         >>> [a.cost for a in align_variants_spark(net, [["A", "B"], ["B"]])]  # doctest: +SKIP
         [0.0, 1.0]
     """
+    found = _on_executors(net, variants, costs, partitions, spark, classify_moves=False)
+    return [al for al, _ in found]
+
+
+def align_and_classify_spark(
+    net: PetriNet,
+    variants: Iterable[Sequence[str]],
+    *,
+    costs: AlignmentCosts | None = None,
+    partitions: int | None = None,
+    spark: SparkSession | None = None,
+) -> list[tuple[Alignment, list[Deviation]]]:
+    """:func:`align_variants_spark`, each alignment's moves also classified on the executor
+    by :func:`fvmprocess.conformance.classify.classify` (against the net's labels).
+
+    Returns:
+        One ``(alignment, deviations)`` per input trace, in input order.
+    """
+    return _on_executors(net, variants, costs, partitions, spark, classify_moves=True)
+
+
+def _on_executors(
+    net: PetriNet,
+    variants: Iterable[Sequence[str]],
+    costs: AlignmentCosts | None,
+    partitions: int | None,
+    spark: SparkSession | None,
+    *,
+    classify_moves: bool,
+) -> list[tuple[Alignment, list[Deviation]]]:
+    """Each distinct trace aligned (and classified) once in a Spark task; input order."""
     keys = [tuple(v) for v in variants]
     todo = sorted(set(keys))
     if not todo:
@@ -318,12 +367,18 @@ def align_variants_spark(
 
     def align_partition(part: Iterable[tuple[str, ...]]) -> Iterable[tuple[tuple[str, ...], Any]]:
         from fvmprocess.conformance.align import Aligner
+        from fvmprocess.conformance.classify import classify
 
         traces = list(part)
         if not traces:
             return iter(())
         aligner = Aligner(net, costs=costs)
-        return iter([(t, aligner.align(t)) for t in traces])
+        out = []
+        for t in traces:
+            al = aligner.align(t)
+            devs = classify(al.moves, net.labels, costs=costs) if classify_moves else []
+            out.append((t, (al, devs)))
+        return iter(out)
 
     found = dict(sc.parallelize(todo, n).mapPartitions(align_partition).collect())
     return [found[k] for k in keys]

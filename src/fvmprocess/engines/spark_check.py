@@ -1,0 +1,901 @@
+"""The whole check on Spark: every per-event and per-case stage a Spark job.
+
+:func:`check_on_spark` wires the stages; only distinct variants, their alignments and
+aggregates (per unit, activity and limit) reach the driver:
+
+1. :func:`_match` — the log's distinct activities matched to the standard's ids (the rule of
+   :func:`fvmprocess.conformance.check`, handed in as ``plan.rename``);
+2. :func:`~fvmprocess.engines.spark.per_case_table` — each case's events ordered, its
+   variant key; the distinct variants numbered on the driver;
+3. :func:`~fvmprocess.engines.spark.align_and_classify_spark` — each distinct variant
+   aligned and classified (:func:`fvmprocess.conformance.classify.classify`) on an executor;
+4. :func:`_structural` — the variants' deviations joined back to the cases, with the time of
+   the event;
+5. :func:`_limit_rows` — the time limits per case, in the log's zone;
+6. :func:`_allowed` and :func:`_scored_cases` — the allow-list, per-case cost, fitness and
+   conformance;
+7. :func:`_limit_scores` and :func:`_unit_scores` — :func:`fvmprocess.scoring.limit_scores`
+   and :func:`~fvmprocess.scoring.unit_scores` run per unit on the executors (grouped
+   ``applyInArrow``), ranked on the driver; :func:`_activity_scores` from counts per unit,
+   activity and kind.
+
+The result (:class:`SparkConformance`) keeps the per-case tables on Spark: :meth:`write`
+writes the folder ``OUT/<table>.parquet`` + ``OUT/summary.json`` from the executors,
+:meth:`collect` brings everything to the driver as a
+:class:`~fvmprocess.conformance.result.ConformanceResult` (what ``check(…, engine="spark")``
+returns).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from fvmprocess._shared.vocab import DEVIATION_KINDS
+from fvmprocess.conformance.result import (
+    AppliedOptions,
+    ConformanceResult,
+    ProcessInfo,
+)
+from fvmprocess.engines.spark import (
+    _functions,
+    _quiet,
+    _to_polars,
+    align_and_classify_spark,
+    get_session,
+    number_variants,
+    per_case_table,
+    to_spark,
+)
+from fvmprocess.engines.spark_read import SparkLog
+from fvmprocess.errors import ConformanceError
+from fvmprocess.eventlog import Accounting, EventLog
+from fvmprocess.scoring import (
+    LIMIT_SCORE_SCHEMA,
+    UNIT_COLUMNS,
+    limit_scores,
+    rank_units,
+    unit_scores,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import Column, SparkSession
+    from pyspark.sql import DataFrame as SparkDataFrame
+
+    from fvmprocess.bpmn.model import BpmnModel
+    from fvmprocess.conformance.align import Alignment, AlignmentCosts
+    from fvmprocess.conformance.allow import Allow
+    from fvmprocess.conformance.classify import Deviation
+    from fvmprocess.process import ResolvedProcess
+    from fvmprocess.timelimit import TimeLimit
+
+__all__ = ["SparkConformance", "SparkPlan", "check_on_spark", "events_on_spark"]
+
+_log = logging.getLogger(__name__)
+#: The tables of a result folder, each ``OUT/<table>.parquet``.
+TABLES = ("cases", "deviations", "variants", "units", "activities", "time_limits")
+_SCHEMA = "fvmprocess.conformance"
+_MOVES = pl.List(pl.Struct({"log": pl.String, "model": pl.String, "kind": pl.String}))
+_DEV_COLUMNS = ("case", "unit", "kind", "activity", "position", "time", "limit", "dev_cost")
+_CASE_COLUMNS = (
+    "case", "unit", "variant", "events", "start", "end", "duration_s", "cost", "worst_cost",
+    "deviations", "late", "counted_cost", "fitness", "conforming",
+)  # fmt: skip
+_OLD = pl.CompatLevel.oldest()  # Arrow types Spark takes (string, not large_string)
+_SPARK_TYPES = {
+    pl.String: "string",
+    pl.Float64: "double",
+    pl.Int64: "bigint",
+    pl.Boolean: "boolean",
+}
+
+
+@dataclass(frozen=True)
+class SparkPlan:
+    """What the check needs besides the log (decided by :func:`fvmprocess.conformance.check`).
+
+    Attributes:
+        rules: the allow-list (given rules, then approved variations).
+        limits: the time limits to evaluate.
+        costs: the alignment move costs (``None``: standard).
+        applied: the options as recorded in the result.
+        rename: the log's distinct activities -> {activity: standard id} for those matched
+            by name.
+        names: activity id -> its label, for the ``*_name`` columns.
+        name_frame: adds a label column after an activity column of a small table (the
+            embedded engine's rule).
+        name_moves: adds ``activity`` and ``activity_name`` to every alignment move.
+        min_match_share: below this share of events matching the model, warn (or raise
+            with ``strict``), recorded as the accounting warning ``low_match_share``.
+        strict: raise instead of warning about the match share.
+        unit_assignment: how multi-unit cases are counted (only ``"first"`` on Spark).
+    """
+
+    rules: Sequence[Allow]
+    limits: Sequence[TimeLimit]
+    costs: AlignmentCosts | None
+    applied: AppliedOptions
+    rename: Callable[[list[str]], dict[str, str]]
+    names: dict[str, str] = field(default_factory=dict)
+    name_frame: Callable[[pl.DataFrame, str, str], pl.DataFrame] = lambda f, c, n: f
+    name_moves: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f
+    min_match_share: float = 0.0
+    strict: bool = False
+    unit_assignment: str = "first"
+
+
+@dataclass(frozen=True)
+class SparkConformance:
+    """A check computed on Spark: per-case tables still on Spark, aggregates on the driver.
+
+    Attributes:
+        process: the process checked against.
+        cases: the scored cases (Spark; columns of ``ConformanceResult.cases``).
+        deviations: the deviations (Spark; columns of ``ConformanceResult.deviations``).
+        time_limits: compliance per unit and limit (Spark; with ``durations_s``).
+        variants: the distinct variants with cost, fitness and moves.
+        units: the unit scores, ranked.
+        activities: the activity scores.
+        accounting: the log's row accounting.
+        summary_figures: the headline figures (as ``ConformanceResult.summary()``).
+        activity_names: activity id -> Swedish/English names.
+        unmapped: log activities not in the model, with event counts.
+        options: the options the figures were computed with.
+        log_period: the first and last event time (ISO).
+        model: the BPMN model (not written).
+    """
+
+    process: ProcessInfo
+    cases: SparkDataFrame
+    deviations: SparkDataFrame
+    time_limits: SparkDataFrame
+    variants: pl.DataFrame
+    units: pl.DataFrame
+    activities: pl.DataFrame
+    accounting: Accounting
+    summary_figures: dict[str, Any]
+    activity_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    unmapped: dict[str, int] = field(default_factory=dict)
+    options: AppliedOptions = field(default_factory=AppliedOptions)
+    log_period: tuple[str | None, str | None] = (None, None)
+    model: BpmnModel | None = field(default=None, repr=False, compare=False)
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures: cases, conforming share, mean fitness, deviations by kind."""
+        return dict(self.summary_figures)
+
+    def summary_document(self) -> dict[str, Any]:
+        """What ``OUT/summary.json`` holds, exactly as the embedded engine writes it
+        (:meth:`ConformanceResult.to_dir`), without bringing a case to the driver."""
+        shell = _Shell(
+            process=self.process,
+            cases=_to_polars(self.cases.limit(0)),
+            deviations=_to_polars(self.deviations.limit(0)),
+            activities=self.activities,
+            units=self.units,
+            time_limits=_to_polars(self.time_limits.limit(0)),
+            variants=self.variants,
+            accounting=self.accounting,
+            activity_names=self.activity_names,
+            unmapped=self.unmapped,
+            options=self.options,
+            log_period=self.log_period,
+            lang="sv",
+            figures=self.summary_figures,
+        )
+        return shell._meta()
+
+    def collect(self) -> ConformanceResult:
+        """Everything on the driver, as the embedded engine's result (same order, dtypes)."""
+        cases = _to_polars(self.cases).sort("case")
+        deviations = _to_polars(self.deviations).sort(
+            ["case", "position", "kind", "activity", "limit"], nulls_last=True
+        )
+        limits = _to_polars(self.time_limits)
+        limits = limits.with_columns(
+            pl.col(c).cast(t) for c, t in LIMIT_SCORE_SCHEMA.items() if c in limits.columns
+        ).sort(["limit", "unit"])
+        return ConformanceResult(
+            process=self.process,
+            cases=cases.select(_CASE_COLUMNS),
+            deviations=deviations,
+            activities=self.activities,
+            units=self.units,
+            time_limits=limits,
+            variants=self.variants,
+            accounting=self.accounting,
+            activity_names=self.activity_names,
+            unmapped=self.unmapped,
+            options=self.options,
+            model=self.model,
+            log_period=self.log_period,
+            lang="sv",
+        )
+
+    def write(self, out: str | Path) -> str:
+        """Write ``OUT/<table>.parquet`` (folders of part files, written by the executors)
+        and ``OUT/summary.json``; returns ``OUT``.
+
+        ``OUT`` may be any path Spark writes to (a local folder, ``hdfs://``, ``s3a://``);
+        existing tables there are replaced.
+        """
+        spark = self.cases.sparkSession
+        target = str(out).rstrip("/")
+        order = {
+            "cases": self.cases.select(*_CASE_COLUMNS).orderBy("case"),
+            "deviations": self.deviations.orderBy(
+                "case", _asc_last("position"), "kind", "activity", _asc_last("limit")
+            ),
+            "time_limits": self.time_limits.orderBy("limit", "unit"),
+        }
+        small = {"variants": self.variants, "units": self.units, "activities": self.activities}
+        for name in TABLES:
+            sdf = order[name] if name in order else to_spark(small[name], spark).coalesce(1)
+            sdf.write.mode("overwrite").parquet(f"{target}/{name}.parquet")
+        text = json.dumps(self.summary_document(), ensure_ascii=False, indent=2) + "\n"
+        _write_text(spark, f"{target}/summary.json", text)
+        return target
+
+
+@dataclass(frozen=True)
+class _Shell(ConformanceResult):
+    """A result whose per-case tables stay on Spark: empty frames with their columns, and
+    the headline figures aggregated there."""
+
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return dict(self.figures)
+
+
+def _asc_last(name: str) -> Column:
+    """Ascending with nulls last (polars' ``nulls_last=True``)."""
+    col: Column = _functions().col(name)
+    return col.asc_nulls_last()
+
+
+def _write_text(spark: SparkSession, path: str, text: str) -> None:
+    """A small text file through Hadoop's file system (local, HDFS, S3 alike)."""
+    if "://" not in path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(text, encoding="utf-8")
+        return
+    jvm: Any = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    stream = p.getFileSystem(conf).create(p, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+# -- the log on Spark --------------------------------------------------------------------------
+
+_STAGING: list[str] = []
+
+
+def _staging_dir() -> str:
+    """A folder for this process's staged frames (removed at exit)."""
+    if not _STAGING:
+        _STAGING.append(tempfile.mkdtemp(prefix="fvmprocess-spark-"))
+        atexit.register(shutil.rmtree, _STAGING[0], True)
+    return _STAGING[0]
+
+
+def events_on_spark(log: EventLog, spark: SparkSession | None = None) -> SparkLog:
+    """An :class:`EventLog` read on this machine, its events moved to Spark.
+
+    A local session reads them from a Parquet file (several times faster than rows through
+    Py4J); another master gets them through Arrow.
+    """
+    spark = spark or get_session()
+    cols = ["case", "activity", "timestamp", "row"] + (
+        ["unit"] if "unit" in log.events.columns else []
+    )
+    frame = log.events.select(cols)
+    if str(spark.sparkContext.master or "").startswith("local"):
+        path = os.path.join(
+            _staging_dir(), f"events-{id(log)}-{len(os.listdir(_staging_dir()))}.parquet"
+        )
+        frame.write_parquet(path, compression="lz4", statistics=False)
+        sdf = spark.read.parquet(path)
+    else:
+        sdf = to_spark(frame, spark)
+    return SparkLog(
+        events=sdf,
+        accounting=log.accounting,
+        schema=log.schema,
+        source=log.source,
+        source_info=log.source_info,
+        timezone=log.timezone,
+        unmapped_activities=log.unmapped_activities,
+    )
+
+
+# -- the check ---------------------------------------------------------------------------------
+
+
+def check_on_spark(target: ResolvedProcess, log: SparkLog, plan: SparkPlan) -> SparkConformance:
+    """Check every case of a log on Spark against a resolved process.
+
+    Args:
+        target: the process and its workflow net.
+        log: the log on Spark (:func:`~fvmprocess.engines.spark_read.read_log_spark` or
+            :func:`events_on_spark`).
+        plan: allow-list, limits, costs and the activity matcher.
+
+    Returns:
+        The result, per-case tables still on Spark.
+
+    Raises:
+        ConformanceError: the log has no usable events.
+    """
+    F = _functions()
+    events = _match(log.events, plan)
+    log = _checked_inputs(events, log, target, plan)
+    if "_pos" not in events.columns:
+        events = events.withColumn("_pos", F.col("row").cast("long"))
+    cases = per_case_table(events).drop("_first").persist()
+    distinct = _to_polars(
+        cases.groupBy("_key").agg(
+            F.first("activities").alias("activities"), F.count(F.lit(1)).alias("cases")
+        )
+    )
+    if distinct.height == 0:
+        cases.unpersist()
+        raise ConformanceError(
+            "the log has no usable events (see its accounting for rejected rows)",
+            source=log.source,
+        )
+    variants = number_variants(distinct)
+    traces = [tuple(v) for v in variants["activities"].to_list()]
+    found = align_and_classify_spark(target.net, traces, costs=plan.costs)
+    scored_variants, variant_devs = _variant_tables(variants, found)
+    spark = cases.sparkSession
+    info = to_spark(scored_variants.select("_key", "variant", "cost", "worst_cost"), spark)
+    cases = cases.join(F.broadcast(info), on="_key", how="left")
+    structural = _structural(cases, to_spark(variant_devs, spark))
+    late, limit_rows = _limit_rows(cases, plan.limits, log.timezone)
+    deviations = _allowed(structural.unionByName(late), plan.rules).persist()
+    scored = _scored_cases(cases, deviations).persist()
+    time_limits = _limit_scores(scored, limit_rows, plan.limits).persist()
+    units = _unit_scores(scored, time_limits)
+    labels = target.net.labels
+    activities = _activity_scores(scored, deviations, labels)
+    variants_out = scored_variants.drop("_key").sort("variant")
+    period, unmapped = _log_facts(events, labels)
+    names = plan.names
+    named_limits = _named(
+        _named(time_limits, "from_activity", "from_name", names), "to_activity", "to_name", names
+    )
+    return SparkConformance(
+        process=ProcessInfo.of(target),
+        cases=scored,
+        deviations=_named(deviations.drop("dev_cost"), "activity", "activity_name", names),
+        time_limits=named_limits,
+        variants=plan.name_moves(variants_out),
+        units=units,
+        activities=plan.name_frame(activities, "activity", "activity_name"),
+        accounting=log.accounting,
+        summary_figures=_summary(target.id, scored, deviations, units, variants_out),
+        activity_names={k: {"sv": v.sv, "en": v.en} for k, v in target.labels.items()},
+        unmapped=unmapped,
+        options=plan.applied,
+        log_period=period,
+        model=target.model,
+    )
+
+
+def _named(sdf: SparkDataFrame, column: str, name: str, names: dict[str, str]) -> SparkDataFrame:
+    """``sdf`` with the label of ``column`` as ``name`` right after it (an activity outside
+    the standard keeps its own name), as the embedded engine names its tables."""
+    F = _functions()
+    label = F.col(f"`{column}`")
+    if names:
+        table = F.create_map(*[x for k, v in names.items() for x in (F.lit(k), F.lit(v))])
+        label = F.coalesce(F.element_at(table, label), label)
+    order: list[Any] = []
+    for c in sdf.columns:
+        if c == name:
+            continue
+        order.append(F.col(f"`{c}`"))
+        if c == column:
+            order.append(label.alias(name))
+    return sdf.select(*order)
+
+
+def _match(events: SparkDataFrame, plan: SparkPlan) -> SparkDataFrame:
+    """Activities named by the standard's Swedish or English names become its ids."""
+    F = _functions()
+    distinct = [r[0] for r in events.select("activity").distinct().collect() if r[0] is not None]
+    renames = plan.rename(sorted(distinct))
+    if not renames:
+        return events
+    table = F.create_map(*[x for k, v in renames.items() for x in (F.lit(k), F.lit(v))])
+    return events.withColumn(
+        "activity", F.coalesce(F.element_at(table, F.col("activity")), F.col("activity"))
+    )
+
+
+def _checked_inputs(
+    events: SparkDataFrame, log: SparkLog, target: ResolvedProcess, plan: SparkPlan
+) -> SparkLog:
+    """The embedded engine's input checks as aggregates: the share of events that match the
+    model (``low_match_share``) and the cases whose events name several units
+    (``multi_unit_cases``, each counted for its first unit)."""
+    F = _functions()
+    labels = sorted(target.net.labels)
+    row = events.agg(
+        F.count(F.lit(1)).alias("n"),
+        F.sum(F.col("activity").isin(labels).cast("long")).alias("matched"),
+    ).collect()[0]
+    total, matched = int(row["n"]), int(row["matched"] or 0)
+    noted: dict[str, int] = {}
+    if matched < plan.min_match_share * total:
+        message = (
+            f"only {100 * matched / total:.1f} % of the events ({matched} of {total}) are "
+            f"activities of {target.id} (min_match_share {100 * plan.min_match_share:.0f} %)"
+        )
+        if plan.strict:
+            raise ConformanceError(message, source=log.source)
+        _log.warning("%s: %s", log.source, message)
+        noted["low_match_share"] = total - matched
+    if "unit" in events.columns:
+        multi = (
+            events.filter(F.col("unit").isNotNull())
+            .groupBy("case")
+            .agg(F.countDistinct("unit").alias("_n"))
+            .filter(F.col("_n") > 1)
+            .count()
+        )
+        if multi and plan.unit_assignment != "first":
+            raise ConformanceError(
+                f"unit_assignment={plan.unit_assignment!r} is not available on the Spark "
+                f"engine ({multi} case(s) name several units); use 'first'",
+                source=log.source,
+            )
+        if multi:
+            _log.warning(
+                "%s: %d case(s) name several units; counted for the first", log.source, multi
+            )
+            noted["multi_unit_cases"] = multi
+    if not noted:
+        return log
+    acc = log.accounting
+    return replace(log, accounting=replace(acc, warnings={**acc.warnings, **noted}))
+
+
+def _variant_tables(
+    variants: pl.DataFrame, found: Sequence[tuple[Alignment, list[Deviation]]]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Variants with cost, worst cost, moves and fitness; their deviations (small)."""
+    rows: list[tuple[int, float, float, list[dict[str, str | None]]]] = []
+    devs: list[tuple[int, str, str, int, float]] = []
+    for vid, (al, found_devs) in zip(variants["variant"].to_list(), found, strict=True):
+        moves = [
+            {"log": m.log, "model": m.model, "kind": m.kind} for m in al.moves if m.kind != "silent"
+        ]
+        rows.append((vid, float(al.cost), float(al.worst_cost), moves))
+        devs.extend((vid, d.kind, d.activity, d.position, d.cost) for d in found_devs)
+    scored = pl.DataFrame(
+        rows,
+        schema={"variant": pl.Int64, "cost": pl.Float64, "worst_cost": pl.Float64, "moves": _MOVES},
+        orient="row",
+    )
+    out = variants.join(scored, on="variant", how="left").with_columns(
+        pl.when(pl.col("worst_cost") > 0)
+        .then(1 - pl.col("cost") / pl.col("worst_cost"))
+        .otherwise(1.0)
+        .alias("fitness")
+    )
+    schema = {
+        "variant": pl.Int64,
+        "kind": pl.String,
+        "activity": pl.String,
+        "position": pl.Int64,
+        "dev_cost": pl.Float64,
+    }
+    out = out.select(
+        "_key", "variant", "activities", "cases", "cost", "worst_cost", "moves", "fitness"
+    )
+    return out, pl.DataFrame(devs, schema=schema, orient="row")
+
+
+def _structural(cases: SparkDataFrame, variant_devs: SparkDataFrame) -> SparkDataFrame:
+    """Every case's variant deviations, with the time of the event (none for skips)."""
+    F = _functions()
+    joined = cases.select("case", "unit", "variant", "_ev").join(
+        F.broadcast(variant_devs), on="variant", how="inner"
+    )
+    time = F.when(
+        F.col("kind") != "skipped", F.element_at("_ev", (F.col("position") + 1).cast("int"))["ts"]
+    )
+    return joined.select(
+        "case",
+        "unit",
+        "kind",
+        "activity",
+        F.col("position").cast("long").alias("position"),
+        time.alias("time"),
+        F.lit(None).cast("string").alias("limit"),
+        F.col("dev_cost").cast("double").alias("dev_cost"),
+    )
+
+
+def _limit_rows(
+    cases: SparkDataFrame, limits: Sequence[TimeLimit], timezone: str
+) -> tuple[SparkDataFrame, SparkDataFrame | None]:
+    """The ``late`` deviations, and per case and limit ``_dur`` and ``_late`` (``None`` when
+    there is nothing to evaluate)."""
+    F = _functions()
+    spark = cases.sparkSession
+    empty_late = spark.createDataFrame(
+        [],
+        "case string, unit string, kind string, activity string, position bigint, "
+        "time timestamp, limit string, dev_cost double",
+    )
+    timed = cases.filter(F.col("start").isNotNull()).limit(1).count() > 0
+    if not limits or not timed:
+        return empty_late, None
+    rows = None
+    for lim in limits:
+        one = _evaluate(cases, lim, timezone)
+        rows = one if rows is None else rows.unionByName(one)
+    assert rows is not None
+    rows = rows.persist()
+    late = rows.filter(F.col("_late")).select(
+        "case",
+        "unit",
+        F.lit("late").alias("kind"),
+        F.col("_to_activity").alias("activity"),
+        "position",
+        F.col("_to").alias("time"),
+        "limit",
+        F.lit(0.0).alias("dev_cost"),
+    )
+    return late, rows.drop("_to_activity")
+
+
+def _first_time(activity: str) -> Column:
+    """The earliest time of ``activity`` in the case (missing times ignored, as ``min``)."""
+    F = _functions()
+    hits = F.filter("_ev", lambda x: x["a"] == F.lit(activity))
+    earliest: Column = F.array_min(F.transform(hits, lambda x: x["ts"]))
+    return earliest
+
+
+def _evaluate(cases: SparkDataFrame, lim: TimeLimit, timezone: str) -> SparkDataFrame:
+    """Per case the limit applies to: ``_from``, ``_to``, ``position``, ``_dur``, ``_late``
+    (the rule of :meth:`TimeLimit.late_expr <fvmprocess.timelimit.TimeLimit.late_expr>`)."""
+    F = _functions()
+    acts = F.col("activities")
+    pos_to = F.array_position(acts, F.lit(lim.to_activity))
+    scope = pos_to > 0
+    start = F.col("start")
+    if lim.from_activity is not None:
+        scope = scope & (F.array_position(acts, F.lit(lim.from_activity)) > 0)
+        start = _first_time(lim.from_activity)
+    for a in lim.applies_if:
+        scope = scope & F.array_contains(acts, F.lit(a))
+    for a in lim.applies_unless:
+        scope = scope & ~F.array_contains(acts, F.lit(a))
+    frm, to = F.col("_from"), F.col("_to")
+    micros = F.unix_micros(to) - F.unix_micros(frm)
+    if lim.counting == "calendar_days":
+        local = F.datediff(
+            F.to_date(F.from_utc_timestamp(to, timezone)),
+            F.to_date(F.from_utc_timestamp(frm, timezone)),
+        )
+        late = local > F.lit(lim.duration.days)
+    else:
+        late = micros > F.lit(lim.duration // timedelta(microseconds=1))
+    return (
+        cases.filter(scope)
+        .select(
+            "case",
+            "unit",
+            start.alias("_from"),
+            _first_time(lim.to_activity).alias("_to"),
+            (pos_to - 1).cast("long").alias("position"),
+        )
+        .select(
+            "*",
+            (micros / F.lit(1e6)).alias("_dur"),
+            F.lit(lim.id).alias("limit"),
+            late.alias("_late"),
+            F.lit(lim.to_activity).alias("_to_activity"),
+        )
+    )
+
+
+def _allowed(deviations: SparkDataFrame, rules: Sequence[Allow]) -> SparkDataFrame:
+    """``allowed``: does any rule match (``None`` in a rule's field matches anything)?"""
+    F = _functions()
+    expr: Column = F.lit(False)
+    for r in rules:
+        cond: Column = F.lit(True)
+        for name in ("kind", "activity", "unit"):
+            value = getattr(r, name)
+            if value is not None:
+                cond = cond & (F.col(name) == F.lit(value))
+        expr = expr | cond
+    return deviations.withColumn("allowed", expr)
+
+
+def _scored_cases(cases: SparkDataFrame, deviations: SparkDataFrame) -> SparkDataFrame:
+    """Per case: cost after the allow-list, fitness, counted deviations, late, conforming."""
+    F = _functions()
+    structural = F.col("kind") != "late"
+    per_case = deviations.groupBy("case").agg(
+        F.sum(F.when(F.col("allowed") & structural, F.col("dev_cost")).otherwise(0.0)).alias(
+            "_allowed_cost"
+        ),
+        F.sum(F.when(~F.col("allowed"), 1).otherwise(0)).cast("long").alias("deviations"),
+        F.sum(F.when(~structural & ~F.col("allowed"), 1).otherwise(0)).cast("long").alias("late"),
+    )
+    counted = F.greatest(F.col("cost") - F.coalesce(F.col("_allowed_cost"), F.lit(0.0)), F.lit(0.0))
+    fitness = F.when(F.col("worst_cost") > 0, 1 - F.col("counted_cost") / F.col("worst_cost"))
+    return (
+        cases.join(per_case, on="case", how="left")
+        .withColumn("deviations", F.coalesce("deviations", F.lit(0).cast("long")))
+        .withColumn("late", F.coalesce("late", F.lit(0).cast("long")))
+        .withColumn("counted_cost", counted)
+        .withColumn("fitness", fitness.otherwise(F.lit(1.0)))
+        .withColumn("conforming", (F.col("counted_cost") == 0) & (F.col("late") == 0))
+        .select(*_CASE_COLUMNS)
+    )
+
+
+# -- scores ------------------------------------------------------------------------------------
+
+
+def _ddl(schema: dict[str, pl.DataType]) -> str:
+    """A Spark DDL schema for polars dtypes (strings, numbers, booleans, float lists)."""
+    parts = []
+    for name, dtype in schema.items():
+        kind = "array<double>" if isinstance(dtype, pl.List) else _SPARK_TYPES[type(dtype)]
+        parts.append(f"`{name}` {kind}")
+    return ", ".join(parts)
+
+
+def _arrow(frame: pl.DataFrame) -> pa.Table:
+    """A polars frame as Arrow with the types Spark declares (string, list)."""
+    import pyarrow as pa
+
+    table = frame.to_arrow(compat_level=_OLD)
+
+    def plain(t: pa.DataType) -> pa.DataType:
+        if pa.types.is_large_string(t):
+            return pa.string()
+        if pa.types.is_large_list(t):
+            return pa.list_(plain(t.value_type))
+        return t
+
+    return table.cast(pa.schema([(f.name, plain(f.type)) for f in table.schema]))
+
+
+def _frame(table: pa.Table) -> pl.DataFrame:
+    out = pl.from_arrow(table)
+    assert isinstance(out, pl.DataFrame)
+    return out
+
+
+def _limit_table(limits: Sequence[TimeLimit]) -> pl.DataFrame:
+    """The limits as :func:`~fvmprocess.scoring.limit_scores` takes them."""
+    return pl.DataFrame(
+        {
+            "limit": [t.id for t in limits],
+            "from_activity": [t.from_activity for t in limits],
+            "to_activity": [t.to_activity for t in limits],
+            "max_seconds": [t.duration.total_seconds() for t in limits],
+            "target_share": [t.target_share for t in limits],
+        },
+        schema={
+            "limit": pl.String,
+            "from_activity": pl.String,
+            "to_activity": pl.String,
+            "max_seconds": pl.Float64,
+            "target_share": pl.Float64,
+        },
+    )
+
+
+def _limit_scores(
+    cases: SparkDataFrame, rows: SparkDataFrame | None, limits: Sequence[TimeLimit]
+) -> SparkDataFrame:
+    """:func:`~fvmprocess.scoring.limit_scores` per unit and per limit (``"*"``) on the
+    executors; units and limits without evaluated cases get their rows on the driver."""
+    spark = cases.sparkSession
+    ddl = _ddl(dict(LIMIT_SCORE_SCHEMA))
+    if rows is None:
+        return spark.createDataFrame([], ddl)
+    table = _limit_table(limits)
+    columns = ["case", "unit", "limit", "_dur", "_late"]
+    empty = pl.DataFrame(schema={"case": pl.String, "unit": pl.String, "limit": pl.String,
+                                 "_dur": pl.Float64, "_late": pl.Boolean})  # fmt: skip
+
+    def per_unit(t: pa.Table) -> pa.Table:
+        per_case = _frame(t).sort("case", "limit")
+        units = per_case.select("unit").unique()
+        out = limit_scores(per_case, units, table).filter(pl.col("unit") != "*")
+        return _arrow(out)
+
+    def per_limit(t: pa.Table) -> pa.Table:
+        per_case = _frame(t).sort("case")
+        mine = table.filter(pl.col("limit").is_in(per_case["limit"].unique().implode()))
+        units = pl.DataFrame(schema={"unit": pl.String})
+        return _arrow(limit_scores(per_case, units, mine))
+
+    sel = rows.select(*columns)
+    with _quiet():
+        by_unit = sel.groupBy("unit").applyInArrow(per_unit, ddl)
+        by_limit = sel.groupBy("limit").applyInArrow(per_limit, ddl)
+    found = by_unit.unionByName(by_limit).persist()
+    seen_units = {r[0] for r in found.select("unit").distinct().collect()}
+    all_units = {r[0] for r in cases.select("unit").distinct().collect()}
+    missing_units = pl.DataFrame(
+        {"unit": sorted(all_units - seen_units)}, schema={"unit": pl.String}
+    )
+    extra = limit_scores(empty, missing_units, table).filter(pl.col("unit") != "*")
+    seen_limits = {r[0] for r in found.filter("unit = '*'").select("limit").collect()}
+    missing = table.filter(~pl.col("limit").is_in(sorted(seen_limits)))
+    extra = pl.concat(
+        [extra, limit_scores(empty, pl.DataFrame(schema={"unit": pl.String}), missing)]
+    )
+    if extra.height:
+        found = found.unionByName(to_spark(extra, spark))
+    return found
+
+
+def _unit_scores(cases: SparkDataFrame, time_limits: SparkDataFrame) -> pl.DataFrame:
+    """:func:`~fvmprocess.scoring.unit_scores` per unit on the executors, ranked here."""
+    limits = _to_polars(time_limits.drop("durations_s"))
+    limits = limits.with_columns(
+        pl.col(c).cast(t) for c, t in LIMIT_SCORE_SCHEMA.items() if c in limits.columns
+    )
+    schema = unit_scores(
+        pl.DataFrame(
+            schema={
+                "unit": pl.String,
+                "conforming": pl.Boolean,
+                "fitness": pl.Float64,
+                "deviations": pl.Int64,
+                "duration_s": pl.Float64,
+            }
+        ),
+        limits.clear(),
+    ).schema
+
+    def per_unit(t: pa.Table) -> pa.Table:
+        frame = _frame(t).sort("case")
+        mine = limits.filter(pl.col("unit").is_in(frame["unit"].unique().implode()))
+        return _arrow(unit_scores(frame.drop("case"), mine if limits.height else limits))
+
+    sel = cases.select("case", "unit", "conforming", "fitness", "deviations", "duration_s")
+    ddl = _ddl({k: v for k, v in schema.items()})
+    with _quiet():
+        got = _to_polars(sel.groupBy("unit").applyInArrow(per_unit, ddl))
+    got = got.with_columns(pl.col(c).cast(t) for c, t in schema.items())
+    return rank_units(got.drop("rank")).select(UNIT_COLUMNS)
+
+
+def _activity_scores(
+    cases: SparkDataFrame, deviations: SparkDataFrame, labels: Collection[str]
+) -> pl.DataFrame:
+    """The table of :func:`fvmprocess.scoring.activity_scores` from counts made on Spark:
+    cases per unit, and cases per unit, activity and counted kind."""
+    F = _functions()
+    per_unit = _to_polars(cases.groupBy("unit").agg(F.count(F.lit(1)).alias("unit_cases")))
+    total = int(per_unit["unit_cases"].sum()) if per_unit.height else 0
+    counts = _to_polars(
+        deviations.filter(~F.col("allowed"))
+        .groupBy("unit", "activity", "kind")
+        .agg(F.countDistinct("case").alias("n"))
+    )
+    seen = [r[0] for r in deviations.select("activity").distinct().collect()]
+    acts = pl.DataFrame(
+        {"activity": sorted(set(labels) | set(seen))}, schema={"activity": pl.String}
+    )
+    grid = pl.concat(
+        [
+            per_unit.select("unit", pl.col("unit_cases").cast(pl.Int64)),
+            pl.DataFrame(
+                {"unit": ["*"], "unit_cases": [total]},
+                schema={"unit": pl.String, "unit_cases": pl.Int64},
+            ),
+        ]
+    ).join(acts, how="cross")
+    counts = counts.with_columns(pl.col("n").cast(pl.Int64))
+    everyone = (
+        counts.group_by("activity", "kind").agg(pl.col("n").sum()).with_columns(unit=pl.lit("*"))
+    )
+    counts = pl.concat([counts, everyone.select(counts.columns)])
+    wide = counts.pivot(on="kind", index=["unit", "activity"], values="n", aggregate_function="sum")
+    out = grid.join(wide, on=["unit", "activity"], how="left")
+    for k in DEVIATION_KINDS:
+        if k not in out.columns:
+            out = out.with_columns(pl.lit(0, pl.Int64).alias(k))
+    inserted = pl.col("inserted") + pl.col("repeated") + pl.col("moved")
+    out = (
+        out.with_columns([pl.col(k).fill_null(0).cast(pl.Int64) for k in DEVIATION_KINDS])
+        .with_columns(
+            [(pl.col(k) / pl.col("unit_cases")).alias(f"{k}_rate") for k in DEVIATION_KINDS]
+        )
+        .with_columns(
+            ((inserted + pl.col("unknown_activity")) / pl.col("unit_cases")).alias("insert_rate"),
+            pl.col("skipped_rate").alias("skip_rate"),
+            pl.col("activity").is_in(sorted(labels)).alias("in_model"),
+        )
+    )
+    columns = [
+        "unit", "activity", "cases", "in_model", *DEVIATION_KINDS,
+        *(f"{k}_rate" for k in DEVIATION_KINDS), "skip_rate", "insert_rate",
+    ]  # fmt: skip
+    return out.rename({"unit_cases": "cases"}).select(columns).sort(["unit", "activity"])
+
+
+def _summary(
+    process: str,
+    cases: SparkDataFrame,
+    deviations: SparkDataFrame,
+    units: pl.DataFrame,
+    variants: pl.DataFrame,
+) -> dict[str, Any]:
+    """The headline figures of ``ConformanceResult.summary()``, aggregated on Spark."""
+    F = _functions()
+    row = cases.agg(
+        F.count(F.lit(1)).alias("n"),
+        F.sum(F.col("conforming").cast("long")).alias("conf"),
+        F.avg("fitness").alias("fitness"),
+    ).collect()[0]
+    n, conf = int(row["n"]), int(row["conf"] or 0)
+    kinds = {
+        str(r[0]): int(r[1])
+        for r in deviations.filter(~F.col("allowed")).groupBy("kind").count().collect()
+    }
+    fitness = row["fitness"]
+    return {
+        "process": process,
+        "cases": n,
+        "units": units.height,
+        "variants": variants.height,
+        "conforming": conf,
+        "conforming_share": round(conf / n, 6) if n else None,
+        "mean_fitness": round(float(fitness), 6) if fitness is not None else None,
+        "deviations": dict(sorted(kinds.items())),
+    }
+
+
+def _log_facts(
+    events: SparkDataFrame, labels: Collection[str]
+) -> tuple[tuple[str | None, str | None], dict[str, int]]:
+    """The first and last event time (ISO) and the activities not in the model."""
+    F = _functions()
+    row = events.agg(F.min("timestamp").alias("a"), F.max("timestamp").alias("b")).collect()[0]
+    got = _to_polars(
+        events.filter(~F.col("activity").isin(sorted(labels))).groupBy("activity").count()
+    )
+    period = tuple(_iso_utc(v) for v in (row["a"], row["b"]))
+    return (period[0], period[1]), {str(k): int(v) for k, v in got.iter_rows()}
+
+
+def _iso_utc(value: Any) -> str | None:
+    """A Spark timestamp (a naive UTC datetime in a UTC session) as zone-aware ISO text."""
+    from datetime import UTC, datetime
+
+    if not isinstance(value, datetime):
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()

@@ -1,0 +1,654 @@
+"""Reading an event log on Spark: CSV exports, Parquet files or folders, or a Spark DataFrame.
+
+The same rules as :func:`fvmprocess.eventlog.read_log` (column mapping, activity mapping,
+time-zone rules, row accounting with reasons and example rows), computed as Spark jobs:
+
+1. :func:`_load` — the input rows with their row number: each CSV file is parsed on an
+   executor by the embedded CSV reader (encoding, delimiter, quoting, malformed records and
+   line numbers exactly as :func:`read_log`); Parquet and DataFrames are read by Spark;
+2. :func:`_dayfirst` — a small aggregate decides how slash dates are read (the whole log, as
+   the embedded reader decides for its one column);
+3. :func:`_normalise` — per Arrow batch on the executors, the embedded reader's row stages
+   (clean text, timestamps in the log's zone, missing cells, the activity mapping);
+4. :func:`_mark_duplicates` and :func:`_merge_lifecycle` — window functions over the rows;
+5. :func:`_account` — counts and example rows per reason; only these reach the driver.
+
+Several files are one log, taken in sorted path order. Rows are numbered through: a file's
+row numbers follow those of the files before it (CSV: its physical lines, as if the exports
+were one file with each later header line left blank; Parquet: its rows).
+
+Internal: used by :mod:`fvmprocess.engines.spark_check`.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
+import polars as pl
+
+from fvmprocess.errors import LogError
+from fvmprocess.eventlog import Accounting, LogSchema, ReadOptions, SourceInfo
+from fvmprocess.eventlog import build as _build
+from fvmprocess.eventlog import timestamps as _ts
+from fvmprocess.eventlog.columns import MAX_EXAMPLES, REJECT, ROW
+from fvmprocess.eventlog.csv import read_csv
+from fvmprocess.eventlog.mapping import ActivityMapping, MappingLike, as_mapping
+from fvmprocess.eventlog.options import ReadLimits
+from fvmprocess.eventlog.raw import RawLog
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import Column, SparkSession
+    from pyspark.sql import DataFrame as SparkDataFrame
+
+__all__ = ["SparkLog", "SparkSource", "read_log_spark"]
+
+#: What :func:`read_log_spark` reads: a path, a glob, several of them, or a Spark DataFrame.
+SparkSource: TypeAlias = "str | Path | Sequence[str | Path] | SparkDataFrame"
+
+_FILE = "__fvm_file__"
+_MALFORMED = "__fvm_malformed__"
+_WARN = "__fvm_warn__"
+_DUP = "__fvm_duplicate__"
+_MERGED = "__merged__"
+_ROLE_COLUMNS = ("unit", "resource", "lifecycle")
+_PARQUET = (".parquet", ".pq")
+
+
+@dataclass(frozen=True)
+class SparkLog:
+    """An event log whose events are a Spark DataFrame (what :func:`read_log_spark` gives).
+
+    Attributes:
+        events: the live events: ``case``, ``activity``, ``timestamp`` (UTC instants),
+            ``original_activity``, ``row`` and, when the input has them, ``unit``,
+            ``resource``, ``start_timestamp``, ``lifecycle``.
+        accounting: what happened to every input row (as :attr:`EventLog.accounting`).
+        schema: the resolved input schema.
+        source: the input's name (its paths, or ``<spark.DataFrame>``).
+        source_info: the input's format (of the first file for CSV).
+        timezone: the zone naive timestamps were read in.
+        unmapped_activities: original activities the mapping did not name, with events.
+    """
+
+    events: SparkDataFrame
+    accounting: Accounting
+    schema: LogSchema
+    source: str
+    source_info: SourceInfo
+    timezone: str
+    unmapped_activities: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """The input rows (input columns, ``ROW``, ``_MALFORMED``) and facts about them."""
+
+    rows: SparkDataFrame
+    columns: list[str]
+    source: str
+    info: SourceInfo
+
+
+def read_log_spark(
+    source: SparkSource,
+    *,
+    schema: LogSchema | None = None,
+    mapping: MappingLike = None,
+    options: ReadOptions | None = None,
+    spark: SparkSession | None = None,
+) -> SparkLog:
+    """Read an event log on Spark with the rules of :func:`~fvmprocess.eventlog.read_log`.
+
+    Args:
+        source: CSV or Parquet files (paths, globs such as ``"exports/*.csv"``, a folder, a
+            partitioned Parquet folder) or a Spark DataFrame.
+        schema: which columns hold what; auto-detected when ``None``.
+        mapping: local activity names -> standard ids (dict, mapping or its file).
+        options: how to read (``strict``, ``timezone``, ``dayfirst``, ``duplicates``).
+        spark: the session; :func:`~fvmprocess.engines.spark.get_session` when ``None``.
+
+    Returns:
+        The log, its events still on Spark (persisted), with its accounting.
+
+    Raises:
+        LogError: no file matches, a required column is missing, or (``strict``) a row was
+            rejected; the message names the source and the row.
+
+    Example:
+        >>> log = read_log_spark("exports/*.csv")  # doctest: +SKIP
+        >>> log.accounting.rows_read == log.accounting.rows_used + log.accounting.rows_rejected
+        True
+    """
+    from fvmprocess.engines.spark import get_session
+
+    opts = options or ReadOptions()
+    spark = spark or get_session()
+    activity_mapping = as_mapping(mapping)
+    loaded = _load(source, spark)
+    resolved = (schema or LogSchema()).resolve(loaded.columns, source=loaded.source)
+    roles = resolved.columns()
+    opts, assumed = _dayfirst(loaded, roles, opts)
+    work = _normalise(loaded, roles, activity_mapping, opts)
+    work = _mark_duplicates(work, roles, reject=opts.duplicates == "reject")
+    work = _merge_lifecycle(work, roles).persist()
+    accounting = _account(work, assumed)
+    if opts.strict and accounting.rows_rejected:
+        work.unpersist()
+        _raise_first(accounting, roles, loaded)
+    return SparkLog(
+        events=_events(work, roles),
+        accounting=accounting,
+        schema=resolved,
+        source=loaded.source,
+        source_info=loaded.info,
+        timezone=opts.timezone,
+        unmapped_activities=_unmapped(work, activity_mapping),
+    )
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def _functions() -> Any:
+    from fvmprocess.engines.spark import _functions as functions
+
+    return functions()
+
+
+def _load(source: SparkSource, spark: SparkSession) -> _Loaded:
+    """The rows of ``source`` with their row numbers."""
+    if not isinstance(source, str | Path | Sequence):
+        return _load_frame(source)
+    paths = [str(source)] if isinstance(source, str | Path) else [str(p) for p in source]
+    name = ", ".join(paths)
+    files = _local_files(paths)
+    if files is not None and not files:
+        raise LogError("no file matches", source=name)
+    probe = files[0] if files else paths[0]
+    if probe.lower().removesuffix(".gz").endswith(_PARQUET) or os.path.isdir(probe):
+        return _load_parquet(spark, files or paths, name, _base_path(files))
+    return _load_csv(spark, files or paths, name)
+
+
+def _local_files(paths: Sequence[str]) -> list[str] | None:
+    """The local files the paths name (globs expanded, folders walked), sorted; ``None`` for
+    remote paths (``s3://``, ``hdfs://``), which Spark lists itself."""
+    if any("://" in p for p in paths):
+        return None
+    found: set[str] = set()
+    for p in paths:
+        for hit in glob.glob(p, recursive=True) or []:
+            if os.path.isdir(hit):
+                for root, _, names in os.walk(hit):
+                    found.update(
+                        os.path.join(root, n) for n in names if not n.startswith((".", "_"))
+                    )
+            else:
+                found.add(hit)
+    return sorted(os.path.abspath(f) for f in found)
+
+
+def _numbered(rows: SparkDataFrame, order: Column, index: Column) -> SparkDataFrame:
+    """``ROW``: 1-based and continuous over the files in ``order`` (a small per-file count
+    reaches the driver)."""
+    F = _functions()
+    counts = rows.groupBy(order.alias(_FILE)).count().orderBy(_FILE).collect()
+    offsets, total = {}, 0
+    for r in counts:
+        offsets[r[_FILE]] = total
+        total += int(r["count"])
+    start = F.create_map(*[x for k, v in offsets.items() for x in (F.lit(k), F.lit(v))])
+    return rows.withColumn(ROW, (F.element_at(start, order) + index + 1).cast("long"))
+
+
+def _base_path(files: Sequence[str] | None) -> str | None:
+    """The folder above the partition folders (``unit=…``) of local Parquet files."""
+    if not files:
+        return None
+    parts = Path(os.path.commonpath([os.path.dirname(f) for f in files])).parts
+    while parts and "=" in parts[-1]:
+        parts = parts[:-1]
+    return str(Path(*parts)) if parts else None
+
+
+def _load_parquet(
+    spark: SparkSession, paths: Sequence[str], name: str, base: str | None
+) -> _Loaded:
+    F = _functions()
+    reader = spark.read.option("basePath", base) if base else spark.read
+    try:
+        sdf = reader.parquet(*paths)
+    except Exception as e:
+        raise LogError(f"not readable Parquet: {e}", source=name) from e
+    columns = [c for c in sdf.columns]
+    rows = _numbered(
+        sdf.select("*", F.col("_metadata.file_path").alias("_p"), F.col("_metadata.row_index")),
+        F.col("_p"),
+        F.col("row_index"),
+    ).drop("_p", "row_index")
+    rows = rows.withColumn(_MALFORMED, F.lit(False))
+    return _Loaded(rows, columns, name, SourceInfo(format="parquet"))
+
+
+def _load_frame(sdf: SparkDataFrame) -> _Loaded:
+    """A Spark DataFrame: rows numbered from 1 in the frame's order."""
+    F = _functions()
+    name = "<spark.DataFrame>"
+    if ROW in sdf.columns or REJECT in sdf.columns:
+        raise LogError(f"reserved column name in input: {ROW!r}/{REJECT!r}", source=name)
+    columns = list(sdf.columns)
+    ids = sdf.withColumn("_id", F.monotonically_increasing_id())
+    part = F.shiftright(F.col("_id"), 33)
+    rows = _numbered(ids, part, F.col("_id") - F.shiftleft(part, 33)).drop("_id")
+    info = SourceInfo(format=cast("Any", "spark"))
+    return _Loaded(rows.withColumn(_MALFORMED, F.lit(False)), columns, name, info)
+
+
+@dataclass(frozen=True)
+class _CsvFile:
+    columns: list[str]
+    lines: int
+    info: SourceInfo
+
+
+def _parse_csv(path: str, content: bytes) -> tuple[RawLog, int]:
+    """One CSV file parsed by the embedded reader (on an executor); its physical lines."""
+    name = os.path.basename(path.rstrip("/")) or "export.csv"
+    with tempfile.TemporaryDirectory(prefix="fvmprocess-csv-") as tmp:
+        local = Path(tmp) / name
+        local.write_bytes(content)
+        raw = read_csv(local, ReadLimits())
+        data = _read_all(local)
+    lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+    return replace(raw, source=path), lines
+
+
+def _read_all(path: Path) -> bytes:
+    from fvmprocess.eventlog.source import read_bytes
+
+    return read_bytes(path, ReadLimits())
+
+
+def _csv_headers(files: SparkDataFrame) -> dict[str, _CsvFile]:
+    """Every file's header, line count and format facts (one small row per file)."""
+    import pyarrow as pa
+
+    def heads(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            out: dict[str, list[Any]] = {k: [] for k in ("path", "columns", "lines", "facts")}
+            for path, content in zip(
+                b.column("path").to_pylist(), b.column("content").to_pylist(), strict=True
+            ):
+                raw, lines = _parse_csv(path, content)
+                i = raw.info
+                out["path"].append(path)
+                out["columns"].append([c for c in raw.frame.columns if c != ROW])
+                out["lines"].append(lines)
+                out["facts"].append([i.encoding, i.delimiter, str(i.header_line)])
+            yield pa.RecordBatch.from_pydict(out)
+
+    got = files.select("path", "content").mapInArrow(
+        heads, "path string, columns array<string>, lines long, facts array<string>"
+    )
+    result: dict[str, _CsvFile] = {}
+    for r in got.collect():
+        enc, delim, line = r["facts"]
+        info = SourceInfo(format="csv", encoding=enc, delimiter=delim, header_line=int(line))
+        result[r["path"]] = _CsvFile(list(r["columns"]), int(r["lines"]), info)
+    return dict(sorted(result.items()))
+
+
+def _load_csv(spark: SparkSession, paths: Sequence[str], name: str) -> _Loaded:
+    """CSV exports: each file parsed on an executor by the embedded CSV reader."""
+    import pyarrow as pa
+
+    try:
+        files = spark.read.format("binaryFile").load(list(paths))
+    except Exception as e:
+        raise LogError(f"cannot list the CSV files: {e}", source=name) from e
+    heads = _csv_headers(files)
+    if not heads:
+        raise LogError("no file matches", source=name)
+    columns: list[str] = []
+    for f in heads.values():
+        columns += [c for c in f.columns if c not in columns]
+    offsets, total = {}, 0
+    for path, f in heads.items():
+        offsets[path], total = total, total + f.lines
+    schema = pa.schema(
+        [(c, pa.string()) for c in columns] + [(ROW, pa.int64()), (_MALFORMED, pa.bool_())]
+    )
+
+    def rows(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            for path, content in zip(
+                b.column("path").to_pylist(), b.column("content").to_pylist(), strict=True
+            ):
+                raw, _ = _parse_csv(path, content)
+                yield from _csv_batches(raw, offsets[path], columns, schema)
+
+    ddl = ", ".join(f"`{c}` string" for c in columns) + f", {ROW} long, {_MALFORMED} boolean"
+    sdf = files.select("path", "content").repartition(max(1, len(heads))).mapInArrow(rows, ddl)
+    first = next(iter(heads.values()))
+    return _Loaded(sdf, columns, name, first.info)
+
+
+def _csv_batches(
+    raw: RawLog, offset: int, columns: Sequence[str], schema: pa.Schema
+) -> Iterator[pa.RecordBatch]:
+    """A parsed file's records (and its malformed ones) as Arrow batches over ``columns``."""
+    frame = raw.frame.with_columns(
+        (pl.col(ROW) + offset).alias(ROW), pl.lit(False).alias(_MALFORMED)
+    )
+    bad = pl.DataFrame(
+        {ROW: [offset + r for r in raw.malformed]}, schema={ROW: pl.Int64}
+    ).with_columns(pl.lit(True).alias(_MALFORMED))
+    full = pl.concat([frame, bad], how="diagonal_relaxed")
+    full = full.with_columns(
+        [pl.lit(None, pl.String).alias(c) for c in columns if c not in full.columns]
+    ).select(*columns, ROW, _MALFORMED)
+    for chunk in full.iter_slices(50_000):
+        if chunk.height:
+            yield from chunk.to_arrow().cast(schema).to_batches()
+
+
+# -- the row stages ----------------------------------------------------------------------------
+
+
+def _dayfirst(
+    loaded: _Loaded, roles: Mapping[str, str], opts: ReadOptions
+) -> tuple[ReadOptions, dict[str, int]]:
+    """Decide how slash dates are read over the whole log (timestamp and start timestamp
+    columns each), as the embedded reader decides for its column; the ``assumed_dayfirst``
+    warning it would count."""
+    if opts.dayfirst is not None:
+        return opts, {}
+    import pyarrow as pa
+
+    cols = [roles[c] for c in ("timestamp", "start_timestamp") if c in roles]
+    text = [c for c in cols if dict(loaded.rows.dtypes)[c] == "string"]
+    if not text:
+        return opts.update(dayfirst=True), {}
+
+    def stats(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            frame = pl.from_arrow(b)
+            assert isinstance(frame, pl.DataFrame)
+            out: dict[str, list[int]] = {"col": [], "n": [], "day": [], "month": []}
+            for i, c in enumerate(text):
+                n, day, month = _slash_stats(frame[c])
+                for k, v in zip(out, (i, n, day, month), strict=True):
+                    out[k].append(v)
+            yield pa.RecordBatch.from_pydict(out)
+
+    F = _functions()
+    got = (
+        loaded.rows.select(*text)
+        .mapInArrow(stats, "col long, n long, day long, month long")
+        .groupBy("col")
+        .agg(F.sum("n").alias("n"), F.max("day").alias("day"), F.max("month").alias("month"))
+        .collect()
+    )
+    decided = {int(r["col"]): (int(r["n"]), bool(r["day"]), bool(r["month"])) for r in got}
+    orders, assumed = [], 0
+    for i in range(len(text)):
+        n, day, month = decided.get(i, (0, False, False))
+        order = not (month and not day)
+        orders.append(order)
+        if n and order and not day:
+            assumed += n
+    # one order for both columns: the embedded reader decides per column, and they agree
+    # unless one column is month-first; then the timestamp column's decision is used
+    warnings = {"assumed_dayfirst": assumed} if assumed else {}
+    return opts.update(dayfirst=orders[0]), warnings
+
+
+def _slash_stats(col: pl.Series) -> tuple[int, int, int]:
+    """Slash dates in a text column: how many, and whether a part rules out an order."""
+    norm = pl.select(_ts._normalise(pl.lit(col.cast(pl.String)))).to_series()
+    aware = norm.str.contains(_ts._OFFSET_RE).fill_null(False) & norm.str.contains(":")
+    naive = pl.select(pl.when(~aware).then(pl.lit(norm))).to_series()
+    slash = naive.str.extract_groups(r"^(\d{1,2})/(\d{1,2})/\d{4}")
+    first = slash.struct.field("1").cast(pl.Int32, strict=False)
+    second = slash.struct.field("2").cast(pl.Int32, strict=False)
+    return int(first.is_not_null().sum()), int((first > 12).any()), int((second > 12).any())
+
+
+def _normalise(
+    loaded: _Loaded,
+    roles: Mapping[str, str],
+    mapping: ActivityMapping | None,
+    opts: ReadOptions,
+) -> SparkDataFrame:
+    """The embedded reader's row stages per Arrow batch on the executors."""
+    import pyarrow as pa
+
+    role_cols = list(dict.fromkeys(roles.values()))
+    schema = pa.schema(
+        [
+            (ROW, pa.int64()),
+            ("case", pa.string()),
+            ("original_activity", pa.string()),
+            ("activity", pa.string()),
+            *[(c, pa.string()) for c in _ROLE_COLUMNS],
+            ("timestamp", pa.timestamp("us", "UTC")),
+            ("start_timestamp", pa.timestamp("us", "UTC")),
+            (REJECT, pa.string()),
+            (_WARN, pa.map_(pa.string(), pa.int64())),
+        ]
+    )
+
+    def normalise(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            if b.num_rows:
+                yield _normalise_batch(b, roles, mapping, opts, schema)
+
+    ddl = (
+        f"{ROW} long, case string, original_activity string, activity string, "
+        + ", ".join(f"{c} string" for c in _ROLE_COLUMNS)
+        + f", timestamp timestamp, start_timestamp timestamp, {REJECT} string, "
+        + f"{_WARN} map<string,bigint>"
+    )
+    return loaded.rows.select(*[f"`{c}`" for c in role_cols], ROW, _MALFORMED).mapInArrow(
+        normalise, ddl
+    )
+
+
+def _normalise_batch(
+    batch: pa.RecordBatch,
+    roles: Mapping[str, str],
+    mapping: ActivityMapping | None,
+    opts: ReadOptions,
+    schema: pa.Schema,
+) -> pa.RecordBatch:
+    """One batch through the embedded reader's stages: select, timestamps, missing, mapping."""
+    import pyarrow as pa
+
+    frame = pl.from_arrow(batch)
+    assert isinstance(frame, pl.DataFrame)
+    malformed = frame[_MALFORMED]
+    raw = RawLog(frame=frame.drop(_MALFORMED), source="", info=SourceInfo(format="parquet"))
+    selection = _build._select(raw, roles)
+    timed = _build._add_timestamps(selection.work, raw, roles, opts)
+    work = _build._map_activities(_build._mark_missing(timed.work), mapping)
+    work = work.with_columns(
+        pl.when(pl.lit(malformed))
+        .then(pl.lit("malformed_row"))
+        .otherwise(pl.col(REJECT))
+        .alias(REJECT)
+    )
+    warn = [list(timed.warnings.items())] + [None] * (work.height - 1)
+    work = work.with_columns(
+        [pl.lit(None, pl.String).alias(c) for c in _ROLE_COLUMNS if c not in work.columns]
+        + [
+            pl.lit(None, pl.Datetime("us", "UTC")).alias(c)
+            for c in ("start_timestamp",)
+            if c not in work.columns
+        ]
+    )
+    table = work.select([f.name for f in schema if f.name != _WARN]).to_arrow()
+    table = table.append_column(_WARN, _arrow_map(warn))
+    return pa.concat_batches(table.cast(schema).to_batches())
+
+
+def _arrow_map(values: list[Any]) -> pa.Array:
+    import pyarrow as pa
+
+    return pa.array(values, type=pa.map_(pa.string(), pa.int64()))
+
+
+def _event_key(roles: Mapping[str, str]) -> list[str]:
+    """The columns two rows must share to be the same event (as the embedded reader)."""
+    optional = [c for c in ("unit", "resource", "start_timestamp", "lifecycle") if c in roles]
+    return ["case", "activity", "timestamp", *optional]
+
+
+def _mark_duplicates(
+    work: SparkDataFrame, roles: Mapping[str, str], *, reject: bool
+) -> SparkDataFrame:
+    """A live row equal on the event key to an earlier live row (by row number)."""
+    F = _functions()
+    from pyspark.sql import Window
+
+    if "timestamp" not in roles:
+        return work.withColumn(_DUP, F.lit(False))
+    alive = F.col(REJECT).isNull()
+    w = Window.partitionBy(*_event_key(roles), alive).orderBy(ROW)
+    dup = alive & (F.row_number().over(w) > 1)
+    if reject:
+        return work.withColumn(
+            REJECT, F.when(dup, F.lit("duplicate_event")).otherwise(F.col(REJECT))
+        ).withColumn(_DUP, F.lit(False))
+    return work.withColumn(_DUP, dup)
+
+
+def _merge_lifecycle(work: SparkDataFrame, roles: Mapping[str, str]) -> SparkDataFrame:
+    """``start`` rows merged into the ``complete`` that follows; other non-completes rejected
+    (the embedded reader's rule, with window functions)."""
+    if "lifecycle" not in roles:
+        return work
+    F = _functions()
+    from pyspark.sql import Window
+
+    lc = F.col("lifecycle")
+    if "start_timestamp" not in roles:
+        cand = F.col(REJECT).isNull() & lc.isin("start", "complete")
+        order = (lc == "complete").cast("int")
+        w = Window.partitionBy("case", "activity", cand).orderBy(
+            F.col("timestamp").asc_nulls_last(), order, ROW
+        )
+        nxt, prev = F.lead(lc).over(w), F.lag(lc).over(w)
+        merged = cand & (lc == "start") & (nxt == "complete")
+        took = cand & (lc == "complete") & (prev == "start")
+        work = work.select(
+            "*",
+            F.when(merged, True).otherwise(False).alias("_merged"),
+            F.when(took, F.lag("timestamp").over(w)).alias("_st"),
+        )
+        work = work.withColumn(
+            "start_timestamp", F.coalesce(F.col("_st"), F.col("start_timestamp"))
+        ).withColumn(REJECT, F.when(F.col("_merged"), F.lit(_MERGED)).otherwise(F.col(REJECT)))
+        work = work.drop("_st", "_merged")
+    late = F.col(REJECT).isNull() & (lc.isNull() | (lc != "complete"))
+    return work.withColumn(
+        REJECT, F.when(late, F.lit("lifecycle_not_complete")).otherwise(F.col(REJECT))
+    )
+
+
+# -- accounting and events ---------------------------------------------------------------------
+
+
+def _first_rows(rows: SparkDataFrame, key: str) -> dict[str, list[int]]:
+    """Per value of ``key``: the lowest ``MAX_EXAMPLES`` row numbers."""
+    F = _functions()
+    from pyspark.sql import Window
+
+    w = Window.partitionBy(key).orderBy(ROW)
+    got = (
+        rows.select(key, ROW, F.row_number().over(w).alias("_n"))
+        .filter(F.col("_n") <= MAX_EXAMPLES)
+        .collect()
+    )
+    out: dict[str, list[int]] = {}
+    for r in sorted(got, key=lambda r: r[ROW]):
+        out.setdefault(str(r[key]), []).append(int(r[ROW]))
+    return out
+
+
+def _account(work: SparkDataFrame, assumed: Mapping[str, int]) -> Accounting:
+    """Counts and the first example rows per reason (only these reach the driver)."""
+    from fvmprocess.eventlog.accounting import REASONS
+
+    F = _functions()
+    totals = work.agg(
+        F.count(F.lit(1)).alias("n"),
+        F.sum(F.col(_DUP).cast("long")).alias("dups"),
+        F.sum(F.when(F.col(REJECT) == _MERGED, 1).otherwise(0)).alias("merged"),
+    ).collect()[0]
+    rejected = work.filter(F.col(REJECT).isNotNull() & (F.col(REJECT) != _MERGED))
+    counts = {str(r[REJECT]): int(r["count"]) for r in rejected.groupBy(REJECT).count().collect()}
+    examples = _first_rows(rejected, REJECT)
+    order = {r: i for i, r in enumerate(REASONS)}
+    ranked = sorted(counts, key=lambda r: order.get(r, len(order)))
+    warnings: dict[str, int] = dict(assumed)
+    for r in work.select(F.explode(_WARN)).groupBy("key").agg(F.sum("value")).collect():
+        warnings[str(r[0])] = warnings.get(str(r[0]), 0) + int(r[1])
+    warn_examples: dict[str, list[int]] = {}
+    if totals["dups"]:
+        warnings["duplicate_event"] = int(totals["dups"])
+        dup_rows = work.filter(F.col(_DUP)).withColumn("_k", F.lit("duplicate_event"))
+        warn_examples = _first_rows(dup_rows, "_k")
+    if totals["merged"]:
+        warnings["lifecycle_start_merged"] = int(totals["merged"])
+    n_rejected = sum(counts.values())
+    return Accounting(
+        rows_read=int(totals["n"]),
+        rows_used=int(totals["n"]) - n_rejected,
+        rows_rejected=n_rejected,
+        reasons={r: counts[r] for r in ranked},
+        examples={r: examples[r] for r in ranked},
+        warnings=dict(sorted(warnings.items())),
+        warning_examples=warn_examples,
+    )
+
+
+def _raise_first(accounting: Accounting, roles: Mapping[str, str], loaded: _Loaded) -> None:
+    """``strict``: the first rejected row as the embedded reader reports it."""
+    reason, row = min(((r, ex[0]) for r, ex in accounting.examples.items()), key=lambda t: t[1])
+    rejected = pl.DataFrame({REJECT: [reason], ROW: [row]})
+    raw = RawLog(frame=pl.DataFrame(), source=loaded.source, info=loaded.info)
+    _build._raise_first_rejection(rejected, accounting, roles, raw)
+
+
+def _unmapped(work: SparkDataFrame, mapping: ActivityMapping | None) -> dict[str, int]:
+    """Original activities of live events the mapping does not name, most frequent first."""
+    if mapping is None or not mapping.mapping:
+        return {}
+    F = _functions()
+    known = sorted(set(mapping.mapping) | set(mapping.mapping.values()))
+    got = (
+        work.filter(F.col(REJECT).isNull() & ~F.col("original_activity").isin(known))
+        .groupBy("original_activity")
+        .count()
+        .collect()
+    )
+    rows = sorted(((str(r[0]), int(r[1])) for r in got), key=lambda t: (-t[1], t[0]))
+    return dict(rows)
+
+
+def _events(work: SparkDataFrame, roles: Mapping[str, str]) -> SparkDataFrame:
+    """The live rows as events (the embedded reader's columns, without extra input columns)."""
+    F = _functions()
+    optional = [c for c in ("unit", "resource", "start_timestamp", "lifecycle") if c in roles]
+    if "lifecycle" in roles and "start_timestamp" not in optional:
+        optional.insert(optional.index("lifecycle"), "start_timestamp")
+    return work.filter(F.col(REJECT).isNull()).select(
+        "case", "activity", "timestamp", *optional, "original_activity", F.col(ROW).alias("row")
+    )
