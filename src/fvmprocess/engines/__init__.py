@@ -1,7 +1,9 @@
-"""Where variant extraction and per-unit aggregation run.
+"""Where the check runs.
 
-``embedded`` (default) uses polars on this machine; ``spark`` runs the same group-bys on
-Apache Spark for data that does not fit one machine (pyspark is an optional extra). Both return
-the same two tables, so results are identical whichever engine ran. Cases whose events name
-no unit get :data:`fvmprocess._shared.vocab.NO_UNIT` on both.
+``embedded`` (default) uses polars on this machine; ``spark`` runs the whole check on Apache
+Spark for data that does not fit one machine (pyspark is an optional extra):
+:mod:`.spark_read` reads the log, :mod:`.spark` orders cases, extracts and aligns variants,
+:mod:`.spark_check` runs the remaining stages and writes the result (``docs/spark.md``). Results
+are identical whichever engine ran. Cases whose events name no unit get
+:data:`fvmprocess._shared.vocab.NO_UNIT` on both.
 """
