@@ -24,8 +24,18 @@ Row numbers:
 Row accounting:
     Every input row is either used or rejected with exactly one reason, checked in this order:
 
+    ``invalid_encoding``
+        a CSV line not valid in the declared ``encoding`` (with no encoding declared, lines that
+        are not UTF-8 are decoded as cp1252 instead and counted in
+        ``accounting.warnings["decoded_as_cp1252"]``, rows in ``warning_examples``).
+    ``control_character``
+        a CSV record holding a NUL byte, another C0 control (tab and line ends excepted), DEL,
+        or a carriage return not followed by a line feed.
     ``malformed_row``
-        a CSV record whose field count differs from the header.
+        a CSV record whose field count differs from the header, or whose quoting is broken
+        (an unterminated quote rejects its own line only).
+    ``event_outside_trace``
+        an XES ``<event>`` that is not inside a ``<trace>``.
     ``missing_case`` / ``missing_activity`` / ``missing_timestamp``
         the cell is empty (or only whitespace / null).
     ``unparseable_timestamp``
