@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from fvmprocess.cli import main
 
@@ -219,3 +219,85 @@ def test_report_and_render_from_a_saved_result(run: CliRunner, tmp_path: Path) -
     )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "rapport_files").is_dir()
+
+
+# -- check: inputs against the standard, and the options the API has (issue 14) ----------------
+
+
+def _check(run: CliRunner, tmp_path: Path, log: Path, *extra: str) -> Result:
+    out = tmp_path / "r.json"
+    return run.invoke(
+        main, ["check", "--process", "akutmottagning", "--log", str(log), "-o", str(out), *extra]
+    )
+
+
+def test_check_names_unknown_mapping_targets_and_their_line(run: CliRunner, tmp_path: Path) -> None:
+    mapping = tmp_path / "map.csv"
+    mapping.write_text(
+        "local,standard\nTriage,Activity_Triage\nAntibiotika,Activity_Antibiotics\n", "utf-8"
+    )
+    r = _check(run, tmp_path, _sample_log(tmp_path), "--mapping", str(mapping))
+    assert r.exit_code == 2, r.output
+    line = r.output.strip().splitlines()[-1]
+    assert line.startswith(f"fvmprocess: error: {mapping}, line 3: ")
+    assert "'Activity_Antibiotics'" in line and "Traceback" not in r.output
+    assert "rows read" not in r.output  # before the log is read
+
+
+def test_check_warns_loudly_when_nothing_matches(run: CliRunner, tmp_path: Path) -> None:
+    log = tmp_path / "other.csv"
+    rows = [f"k{i},{a},2025-03-03 08:0{j}" for i in range(5) for j, a in enumerate("XYZ")]
+    log.write_text("case,activity,timestamp\n" + "\n".join(rows) + "\n", "utf-8")
+    r = _check(run, tmp_path, log, "-q")
+    assert r.exit_code == 0, r.output
+    assert "WARNING: only 0.0 % of the events (0 of 15)" in r.output
+    assert "unmapped activities (events): X (5), Y (5), Z (5)" in r.output
+    r = _check(run, tmp_path, log, "-q", "--strict")
+    assert r.exit_code == 2 and "0.0 % of the events" in r.output
+
+
+def test_check_takes_allow_duplicates_timezone_and_unit_assignment(
+    run: CliRunner, tmp_path: Path
+) -> None:
+    log = _sample_log(tmp_path)
+    out = tmp_path / "r.json"
+    r = _check(run, tmp_path, log, "-q")
+    base = json.loads(out.read_text(encoding="utf-8"))
+    skipped = sum(1 for c in base["cases"] for d in c["deviations"] if d["kind"] == "skipped")
+    assert skipped > 0
+    r = _check(
+        run,
+        tmp_path,
+        log,
+        "-q",
+        "--allow",
+        "skipped:*@Akuten B",
+        "--duplicates",
+        "reject",
+        "--timezone",
+        "UTC",
+        "--unit-assignment",
+        "most",
+    )
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {"kind": "skipped", "activity": None, "unit": "Akuten B", "reason": "--allow"} in data[
+        "options"
+    ]["allow"]
+    allowed = [
+        d["allowed"]
+        for c in data["cases"]
+        for d in c["deviations"]
+        if d["kind"] == "skipped" and c["unit"] == "Akuten B"
+    ]
+    assert allowed and all(allowed)
+    r = _check(run, tmp_path, log, "-q", "--allow", "nonsense")
+    assert r.exit_code == 2 and "KIND:ACTIVITY" in r.output
+    r = _check(run, tmp_path, log, "-q", "--timezone", "Mars/Olympus")
+    assert r.exit_code == 2 and "Mars/Olympus" in r.output
+
+
+def test_check_help_documents_the_mapping_format(run: CliRunner) -> None:
+    text = " ".join(run.invoke(main, ["check", "--help"]).output.split())
+    for phrase in ("local,standard", "ignore", "docs/eventlogs.md", "--allow", "--timezone"):
+        assert phrase in text

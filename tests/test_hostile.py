@@ -239,7 +239,6 @@ class Counted:
 LOG_REFUSED: dict[str, Refused] = {
     "log_empty.csv": Refused(LogError, ("empty file",)),
     "log_missing_columns.csv": Refused(LogError, ("header", "timestamp")),
-    "log_nul_bytes.csv": Refused(LogError, ("line 3", "NUL")),
     "log_binary.csv": Refused(LogError, ("line 1", "NUL")),
     "log_bad.parquet": Refused(LogError, ("Parquet",)),
     "log_empty.xes": Refused(LogError, ("empty file",)),
@@ -255,7 +254,8 @@ LOG_COUNTED: dict[str, Counted] = {
     "log_header_only.csv": Counted(0, 0, {}),
     "log_mixed_delimiters.csv": Counted(4, 2, {"malformed_row": 2}),
     "log_ragged.csv": Counted(4, 2, {"malformed_row": 2}),
-    "log_unterminated_quote.csv": Counted(1, 0, {"malformed_row": 1}),
+    "log_unterminated_quote.csv": Counted(2, 1, {"malformed_row": 1}),  # only its own line
+    "log_nul_bytes.csv": Counted(2, 1, {"control_character": 1}),
     "log_quoted_newline.csv": Counted(2, 2, {}),
     "log_unparseable_dates.csv": Counted(
         4, 1, {"missing_timestamp": 1, "unparseable_timestamp": 2}
@@ -267,10 +267,12 @@ LOG_COUNTED: dict[str, Counted] = {
     "log_duplicates.csv": Counted(4, 4, {}, ("duplicate_event",)),  # kept, counted
     "log_missing_cells.csv": Counted(4, 1, {"missing_case": 1, "missing_activity": 2}),
     "log_personnummer.csv": Counted(3, 2, {"unparseable_timestamp": 1}),
-    "log_cp1252.csv": Counted(2, 2, {}),
-    "log_invalid_utf8.csv": Counted(2, 2, {}),
+    "log_cp1252.csv": Counted(2, 2, {}, ("decoded_as_cp1252",)),
+    "log_invalid_utf8.csv": Counted(2, 2, {}, ("decoded_as_cp1252",)),
     "log_utf16.csv": Counted(1, 1, {}),
     "log_valid.xes": Counted(2, 2, {}),
+    "log_stray_byte.csv": Counted(6, 6, {}, ("decoded_as_cp1252",)),
+    "log_orphan_event.xes": Counted(3, 2, {"event_outside_trace": 1}, ("unconvertible_value",)),
 }
 
 
@@ -329,8 +331,18 @@ def test_log_values() -> None:
     assert cp.metadata["encoding"] == "cp1252"
     u16 = read_log(HOSTILE / "log_utf16.csv")
     assert u16.events["activity"].to_list() == ["Läkarbesök"]
-    bad = read_log(HOSTILE / "log_invalid_utf8.csv")
-    assert bad.metadata["encoding"] == "latin-1"
+    bad = read_log(HOSTILE / "log_invalid_utf8.csv")  # bytes cp1252 leaves undefined: C1
+    assert bad.metadata["encoding"] == "cp1252"
+    assert bad.events["activity"].to_list() == ["A\x81\x8dÿ", "B"]
+    nul = read_log(HOSTILE / "log_nul_bytes.csv")
+    assert nul.accounting.examples == {"control_character": [3]}
+    stray = read_log(HOSTILE / "log_stray_byte.csv")  # one cp1252 row in a UTF-8 export
+    assert stray.events["activity"].unique().to_list() == ["Läkarbesök"]
+    assert stray.accounting.warning_examples["decoded_as_cp1252"] == [5]
+    orphan = read_log(HOSTILE / "log_orphan_event.xes")
+    assert orphan.accounting.examples == {"event_outside_trace": [3]}
+    assert orphan.events["prio"].to_list() == ["2", "hög"]  # kept as text, counted
+    assert orphan.accounting.warning_examples["unconvertible_value"] == [14]
     amb = read_log(HOSTILE / "log_ambiguous_dates.csv")  # day first: 3 April, 4 May
     assert [t.month for t in amb.events["timestamp"].to_list()] == [4, 5]
 
@@ -462,7 +474,7 @@ def test_cli_validate_dangling_exit_1() -> None:
     ("process", "log"),
     [
         ("valid.pnml", "log_empty.csv"),
-        ("valid.pnml", "log_nul_bytes.csv"),
+        ("valid.pnml", "log_binary.csv"),
         ("valid.pnml", "log_missing_columns.csv"),
         ("valid.pnml", "log_xxe.xes"),
         ("xxe.pnml", "log_valid.xes"),
@@ -505,3 +517,98 @@ def test_cli_check_strict(tmp_path: Path) -> None:
     assert "line 3" in r.stderr
     for pnr in PERSONNUMMER:
         assert pnr not in r.output and pnr not in r.stderr
+
+
+# -- trust: what the check and the documents make of hostile content (issue 14) -----------------
+
+
+def test_personnummer_in_a_label_is_never_drawn(tmp_path: Path) -> None:
+    """The labels 'Triage19121212-1212' and 'Samtal 19121212-1212' (0.1 drew them split over
+    <tspan> lines, past the redaction and the scan): every <text>, its lines joined, is clean."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from fvmprocess._shared.privacy import PNR_PATTERN
+
+    out = tmp_path / "d.svg"
+    r = CliRunner().invoke(
+        main, ["render", str(HOSTILE / "label_personnummer.bpmn"), "-o", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    root = ET.fromstring(out.read_text(encoding="utf-8"))
+    labels = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert any("[dolt]" in label for label in labels)
+    assert not any(PNR_PATTERN.search(re.sub(r"-", "", label)) for label in labels)
+
+
+def test_three_case_unit_shows_no_derived_figure(tmp_path: Path) -> None:
+    """A unit of 3 cases, none within the limit: 0.1 showed 33,3 % style shares and the Wilson
+    interval 0,0–56,1 % (which gives n = 3 back). Every figure of that unit is suppressed."""
+    from fvmprocess.conformance import check
+    from fvmprocess.report import render_report
+    from fvmprocess.timelimit import TimeLimit
+
+    lim = TimeLimit(
+        id="reg-doc", from_activity="Task_Reg", to_activity="Task_Doc", max_duration="PT60M",
+        target_share=0.9,
+    )  # fmt: skip
+    result = check(
+        HOSTILE / "label_personnummer.bpmn", HOSTILE / "log_three_case_unit.csv", time_limits=[lim]
+    )
+    small = result.units.filter(pl.col("unit") == "Liten enhet").row(0, named=True)
+    assert small["cases"] == 3 and round(small["time_limit_compliance_high"], 3) == 0.561
+    md = tmp_path / "r.md"
+    render_report(result, md, generated=False)
+    text = md.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("|") and "Liten enhet" in line]
+    assert rows
+    for line in rows:
+        assert "%" not in line, line
+    assert "56,1" not in text and "33,3" not in text
+
+
+def test_mapping_with_an_unknown_target() -> None:
+    r = CliRunner().invoke(
+        main,
+        [
+            "check", "--process", str(HOSTILE / "label_personnummer.bpmn"),
+            "--log", str(HOSTILE / "log_local_names.csv"),
+            "--mapping", str(HOSTILE / "mapping_unknown_target.csv"), "-o", "/dev/null",
+        ],
+    )  # fmt: skip
+    assert r.exit_code == 2
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith("fvmprocess: error: ") and "mapping_unknown_target.csv, line 4" in last
+    assert "'Lab' -> 'Task_Labb'" in last and "Task_Lab'?" in last
+
+
+def test_log_matching_nothing(tmp_path: Path) -> None:
+    args = [
+        "check", "--process", str(HOSTILE / "label_personnummer.bpmn"),
+        "--log", str(HOSTILE / "log_matching_nothing.csv"), "-o", str(tmp_path / "r.json"), "-q",
+    ]  # fmt: skip
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0
+    assert "WARNING: only 0.0 % of the events (0 of 18)" in r.output
+    assert "Inskrivning (6), Journalgenomgång (6), Rond (6)" in r.output
+    strict = CliRunner().invoke(main, [*args, "--strict"])
+    assert strict.exit_code == 2 and "0.0 % of the events" in strict.output
+
+
+def test_multi_unit_cases_are_counted() -> None:
+    """3 of 8 cases move from Akuten to Avd 12 after their third event."""
+    from fvmprocess.conformance import check
+
+    model, log = HOSTILE / "label_personnummer.bpmn", HOSTILE / "log_multi_unit.csv"
+    first = check(model, log)
+    assert first.accounting.warnings["multi_unit_cases"] == 3
+    assert first.cases.filter(pl.col("unit") == "Avd 12").height == 0
+    most = check(model, log, unit_assignment="most")
+    assert most.cases.filter(pl.col("unit") == "Akuten").height == 8  # 3 of 5 events there
+    split = check(model, log, unit_assignment="split")
+    assert split.accounting.warnings["unit_episodes"] == 6
+    assert split.cases.filter(pl.col("unit") == "Avd 12")["case"].sort().to_list() == [
+        "M0#2",
+        "M1#2",
+        "M2#2",
+    ]

@@ -371,3 +371,88 @@ def test_builder_sanity() -> None:
     assert brute_force_cost(net, ("A", "B", "C")) == 1
     par = tree_to_net(("and", (("leaf", "A"), ("leaf", "B"))))
     assert language(par, 3) == {("A", "B"), ("B", "A")}
+
+
+# -- figures over random logs: every rate a share in [0, 1], no NaN anywhere (issue 14) --------
+
+_ABC = PetriNet(
+    "abc",
+    ("i", "p1", "p2", "o"),
+    (Transition("tA", "A"), Transition("tB", "B"), Transition("tC", "C")),
+    (
+        ("i", "tA", 1),
+        ("tA", "p1", 1),
+        ("p1", "tB", 1),
+        ("tB", "p2", 1),
+        ("p2", "tC", 1),
+        ("tC", "o", 1),
+    ),
+    {"i": 1},
+    {"o": 1},
+)
+_EVENT = st.tuples(
+    st.sampled_from(["A", "B", "C", "X"]),
+    st.integers(min_value=0, max_value=600),  # minutes after 08:00, in any order
+    st.sampled_from(["U1", "U2", "U3", None]),
+)
+
+
+def _bounded(column: str) -> bool:
+    """Columns that are shares of cases (or fitness): they must lie in [0, 1]."""
+    return column.endswith(("_rate", "share", "_low", "_high", "fitness", "compliance"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cases=st.lists(st.lists(_EVENT, min_size=1, max_size=6), min_size=1, max_size=12),
+    target=st.sampled_from([None, 0.8]),
+    assignment=st.sampled_from(["first", "most", "split"]),
+)
+def test_no_rate_above_one_and_no_nan(
+    cases: list[list[tuple[str, int, str | None]]], target: float | None, assignment: str
+) -> None:
+    import json
+    import math
+    from datetime import datetime, timedelta
+
+    import polars as pl
+
+    from fvmprocess.conformance import check
+    from fvmprocess.timelimit import TimeLimit
+
+    t0 = datetime(2025, 3, 3, 8)
+    rows = [
+        {"case": f"k{i}", "activity": a, "timestamp": t0 + timedelta(minutes=m), "unit": u}
+        for i, evs in enumerate(cases)
+        for a, m, u in evs
+    ]
+    limits = [
+        TimeLimit(
+            id="ab", from_activity="A", to_activity="B", max_duration="PT2H", target_share=target
+        ),
+        TimeLimit(id="c", to_activity="C", max_duration="PT4H"),
+    ]
+    result = check(
+        _ABC, pl.DataFrame(rows), time_limits=limits, unit_assignment=assignment,
+        min_match_share=0.0,
+    )  # fmt: skip
+    tables = {
+        "units": result.units,
+        "activities": result.activities,
+        "time_limits": result.time_limits,
+        "cases": result.cases,
+        "variants": result.variants,
+    }
+    for name, table in tables.items():
+        for column, dtype in table.schema.items():
+            if not dtype.is_float():
+                continue
+            values = [v for v in table[column].to_list() if v is not None]
+            assert not any(math.isnan(v) for v in values), (name, column)
+            if _bounded(column):
+                assert all(0.0 <= v <= 1.0 for v in values), (name, column, values)
+    for row in result.time_limits.iter_rows(named=True):
+        if row["target_share"] is None:
+            assert row["meets_target"] is None
+    text = json.dumps(result.to_dict(), allow_nan=False)  # raises on NaN or infinity
+    assert "nan" not in text.lower().replace("nanosecond", "")

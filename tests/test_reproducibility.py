@@ -91,3 +91,28 @@ def test_documents_identical_bytes_across_runs(tmp_path: Path) -> None:
     assert svgs_one
     for f in svgs_one:
         assert f.read_bytes() == (tmp_path / "two" / f.relative_to(tmp_path / "one")).read_bytes()
+
+
+def test_saved_result_folder_identical_bytes(tmp_path: Path) -> None:
+    """The Parquet folder and the JSON of the same check are byte-identical across runs."""
+    from fvmprocess.simulate import simulate_log
+
+    frame = simulate_log("akutmottagning", cases=40, units={"A": 0.2, "B": 0.5}, seed=4)
+    log = read_log(frame)
+    for run in ("one", "two"):
+        result = check("akutmottagning", log)
+        result.write(f"{tmp_path}/{run}/")
+        result.write(tmp_path / f"{run}.json")
+    files = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert files == [
+        "activities.parquet",
+        "cases.parquet",
+        "deviations.parquet",
+        "summary.json",
+        "time_limits.parquet",
+        "units.parquet",
+        "variants.parquet",
+    ]
+    for name in files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "two.json").read_bytes()

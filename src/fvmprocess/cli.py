@@ -411,14 +411,16 @@ def models_diff(old: str, new: str, fmt: str, lang: str, output: str | None) -> 
     Exit 0 same, 1 different, 2 unreadable (like diff).
     """
     with _errors():
+        from fvmprocess._shared.labels import Lang
         from fvmprocess.catalog.diff import diff_processes
 
+        lang_: Lang = "en" if lang == "en" else "sv"
         new_side = _diff_side(new, "NEW")
         diff = diff_processes(_diff_side(old, "OLD"), new_side)
         if fmt == "json":
-            click.echo(json.dumps(diff.to_dict(lang), ensure_ascii=False, indent=2))  # type: ignore[arg-type]
+            click.echo(json.dumps(diff.to_dict(lang_), ensure_ascii=False, indent=2))
         else:
-            for line in diff.to_text(lang):  # type: ignore[arg-type]
+            for line in diff.to_text(lang_):
                 click.echo(line)
         if output:
             from fvmprocess.render.export import render_diagram
@@ -429,20 +431,26 @@ def models_diff(old: str, new: str, fmt: str, lang: str, output: str | None) -> 
                 new_side.model,
                 output,
                 overlay=_diff_overlay(diff, new_side.model),
-                options=DrawOptions(title=title, lang=lang),
-            )  # type: ignore[arg-type]
+                options=DrawOptions(title=title, lang=lang_),
+            )
             click.echo(f"wrote {output}", err=fmt == "json")
         if not diff.is_empty:
             sys.exit(1)
 
 
-def _load_model(file_or_id: str) -> Any:
-    from fvmprocess.bpmn.reader import read_bpmn
+def _resolve(process: str) -> Any:
+    """A catalogue id (in --catalog), a .bpmn or a .pnml file, resolved once for every command."""
+    from fvmprocess.process import resolve_process
 
-    p = Path(file_or_id)
-    if p.suffix.lower() in (".bpmn", ".xml") or p.exists():
-        return read_bpmn(p)
-    return _catalog()[file_or_id].model
+    return resolve_process(process, catalog=_catalog())
+
+
+def _load_model(file_or_id: str) -> Any:
+    """The BPMN model of a file or catalogue id (a Petri net has none: a usage error)."""
+    model = _resolve(file_or_id).model
+    if model is None:
+        raise click.UsageError(f"{file_or_id}: a Petri net has no BPMN diagram to use here")
+    return model
 
 
 # -- validate / render / convert ---------------------------------------------------------------
@@ -614,37 +622,206 @@ def convert(input_path: str, output: str, repair: bool) -> None:
 # -- check / report / simulate --------------------------------------------------------------------
 
 
+_MAPPING_HELP = (
+    "Mapping of the log's activity names or codes to the process's activity ids: CSV with "
+    "columns local,standard (',' or ';'), or YAML {mapping: {local: standard}, ignore: "
+    "[local]}. An empty standard, '-' or an ignore column of 1/ja/yes drops that activity's "
+    "events. Every standard must be an activity id or name of the process (else exit 2 "
+    "naming the line). See docs/eventlogs.md."
+)
+#: Where the check options that only :func:`_run_check` reads are kept during one command
+#: (click ``ctx.meta``), so commands taking :func:`_log_options` need no extra parameters.
+_CHECK_META = "fvmprocess.check_options"
+
+
+def _keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_CHECK_META, {})[param.name] = value
+    return value
+
+
 def _log_options(f: F) -> F:
-    f = click.option("--strict", is_flag=True, help="Fail (exit 2) if any input row is rejected.")(
-        f
-    )
-    f = click.option(
-        "--mapping",
-        type=click.Path(exists=True, dir_okay=False),
-        help="CSV/YAML mapping of local activity names or codes to standard ids.",
-    )(f)
-    f = click.option(
-        "--col",
-        "cols",
-        multiple=True,
-        metavar="FIELD=COLUMN",
-        help=f"Log column for a field ({', '.join(LOG_COLUMNS)}); repeatable.",
-    )(f)
-    f = click.option(
-        "--log",
-        "log_path",
-        type=click.Path(dir_okay=False),
-        help="Event log: CSV, XES (.xes/.xes.gz) or Parquet.",
-    )(f)
-    f = click.option("--process", "process", help="Catalogue id, FILE.bpmn or FILE.pnml.")(f)
-    f = click.option(
-        "--processes",
-        type=int,
-        default=1,
-        show_default=True,
-        help="Worker processes for alignments.",
-    )(f)
+    """The options of every command that checks a log (``check``, ``report``)."""
+    extra: list[Callable[[F], F]] = [
+        click.option(
+            "--allow",
+            multiple=True,
+            metavar="KIND:ACTIVITY[@UNIT]",
+            expose_value=False,
+            callback=_keep,
+            help="An approved deviation that does not count (KIND or ACTIVITY '*' = any), "
+            'e.g. --allow "skipped:Activity_Xray@Akuten Borås"; repeatable.',
+        ),
+        click.option(
+            "--duplicates",
+            type=click.Choice(["keep", "reject"]),
+            default="keep",
+            show_default=True,
+            expose_value=False,
+            callback=_keep,
+            help="Exact repeats of an event: keep them, or reject them as duplicate_event.",
+        ),
+        click.option(
+            "--timezone",
+            default=None,
+            expose_value=False,
+            callback=_keep,
+            help="IANA zone of timestamps without an offset [default: Europe/Stockholm].",
+        ),
+        click.option(
+            "--encoding",
+            default=None,
+            expose_value=False,
+            callback=_keep,
+            help="Text encoding of a CSV log, for every line (e.g. cp1252); lines invalid in it "
+            "are rejected. [default: UTF-8; lines that are not UTF-8 are read as cp1252 and "
+            "counted]",
+        ),
+        click.option(
+            "--unit-assignment",
+            type=click.Choice(["first", "most", "split"]),
+            default="first",
+            show_default=True,
+            expose_value=False,
+            callback=_keep,
+            help="A case whose events name several units counts for its first event's unit, "
+            "the unit with most of its events, or is split into one case per unit episode.",
+        ),
+        click.option(
+            "--min-match-share",
+            type=click.FloatRange(0, 1),
+            default=0.5,
+            show_default=True,
+            expose_value=False,
+            callback=_keep,
+            help="Warn (with --strict: exit 2) when fewer of the events are activities of "
+            "the process.",
+        ),
+        click.option(
+            "--period",
+            type=click.Choice(["week", "month", "quarter"]),
+            default=None,
+            expose_value=False,
+            callback=_keep,
+            help="Also score each unit per period and find changes in its conforming share.",
+        ),
+        click.option(
+            "--milestone",
+            multiple=True,
+            metavar="[UNIT@]DATE=LABEL",
+            expose_value=False,
+            callback=_keep,
+            help='Before/after per unit, e.g. --milestone 2025-06-01="Workshop" or '
+            '"Akut Borås@2025-09-01=Go-live"; repeatable.',
+        ),
+        click.option(
+            "--causes",
+            is_flag=True,
+            expose_value=False,
+            callback=_keep,
+            help="Also find the case attributes under which a deviation is much more frequent.",
+        ),
+        click.option(
+            "--cause-attribute",
+            multiple=True,
+            metavar="NAME",
+            expose_value=False,
+            callback=_keep,
+            help="Use only these attributes for --causes (log columns, hour_band, day_type).",
+        ),
+        click.option(
+            "--cause-exclude",
+            multiple=True,
+            metavar="NAME",
+            expose_value=False,
+            callback=_keep,
+            help="Never use this attribute for --causes; repeatable.",
+        ),
+        click.option(
+            "--practice",
+            is_flag=True,
+            expose_value=False,
+            callback=_keep,
+            help="Also compare each unit's practice (directly-follows) with the standard.",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Fail (exit 2) if any input row is rejected or too few events match.",
+        ),
+        click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help=_MAPPING_HELP),
+        click.option(
+            "--col",
+            "cols",
+            multiple=True,
+            metavar="FIELD=COLUMN",
+            help=f"Log column for a field ({', '.join(LOG_COLUMNS)}); repeatable.",
+        ),
+        click.option(
+            "--log",
+            "log_path",
+            type=click.Path(dir_okay=False),
+            help="Event log: CSV, XES (.xes/.xes.gz) or Parquet.",
+        ),
+        click.option("--process", "process", help="Catalogue id, FILE.bpmn or FILE.pnml."),
+        click.option(
+            "--processes",
+            type=int,
+            default=1,
+            show_default=True,
+            help="Worker processes for alignments.",
+        ),
+    ]
+    for option in extra:
+        f = option(f)
     return f
+
+
+def _allow_rules(specs: tuple[str, ...]) -> list[Any]:
+    """``--allow KIND:ACTIVITY[@UNIT]`` as :class:`Allow` rules (``*`` matches anything)."""
+    from fvmprocess.conformance import Allow
+
+    rules = []
+    for spec in specs:
+        kind, sep, rest = spec.partition(":")
+        activity, _, unit = rest.partition("@")
+        if not sep or not kind.strip() or not activity.strip():
+            raise click.BadParameter(
+                f"{spec!r}: expected KIND:ACTIVITY[@UNIT], e.g. skipped:Activity_Xray",
+                param_hint="--allow",
+            )
+        fields = [None if v.strip() in ("", "*") else v.strip() for v in (kind, activity, unit)]
+        try:
+            rules.append(Allow(fields[0], fields[1], unit=fields[2], reason="--allow"))
+        except ValueError as e:
+            raise click.BadParameter(f"{spec!r}: {e}", param_hint="--allow") from e
+    return rules
+
+
+def _milestones(specs: tuple[str, ...]) -> dict[Any, str]:
+    """``--milestone [UNIT@]DATE=LABEL`` as the ``milestones`` option."""
+    from fvmprocess.trends import parse_milestone
+
+    marks: dict[Any, str] = {}
+    for spec in specs:
+        try:
+            key, label = parse_milestone(spec)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--milestone") from e
+        marks[key] = label
+    return marks
+
+
+def _analysis_options(extra: dict[str, Any]) -> dict[str, Any]:
+    """The check options of ``--period``, ``--milestone``, ``--causes`` and ``--practice``."""
+    attributes = tuple(extra.get("cause_attribute", ()))
+    return {
+        "period": extra.get("period"),
+        "milestones": _milestones(tuple(extra.get("milestone", ()))),
+        "causes": bool(extra.get("causes")),
+        "cause_attributes": attributes or None,
+        "cause_exclude": tuple(extra.get("cause_exclude", ())),
+        "practice": bool(extra.get("practice")),
+    }
 
 
 def _schema(cols: tuple[str, ...]) -> Any:
@@ -667,14 +844,7 @@ def _schema(cols: tuple[str, ...]) -> Any:
 
 def _load_process(process: str) -> Any:
     """A catalogue id, a .bpmn or a .pnml file, loaded (errors name the file and place)."""
-    if Path(process).suffix.lower() == ".pnml":
-        from fvmprocess.petri import read_pnml
-
-        return read_pnml(process)
-    p = Path(process)
-    if p.suffix.lower() in (".bpmn", ".xml") or p.exists():
-        return _load_model(process)
-    return _catalog()[process]  # the StandardProcess: its metadata brings the time limits
+    return _resolve(process)
 
 
 def _run_check(
@@ -686,25 +856,71 @@ def _run_check(
     processes: int,
     quiet: bool = False,
 ) -> Any:
+    """Read the log (row summary on stderr), check it, then name its unmatched activities.
+
+    The process and the mapping's targets are checked before the log is read; the options
+    of :func:`_log_options` that have no parameter are read from the click context.
+    """
     if not process or not log_path:
         raise click.UsageError("--process and --log are required (or give --result)")
-    from fvmprocess.conformance import check
-    from fvmprocess.eventlog import ActivityMapping, read_log
+    import logging
 
+    from fvmprocess.conformance import check
+    from fvmprocess.conformance.check import check_mapping
+    from fvmprocess.eventlog import read_log
+
+    # the library logs its warnings; the command line prints its own (_echo_findings)
+    logging.getLogger("fvmprocess").addHandler(logging.NullHandler())
+    extra = click.get_current_context().meta.get(_CHECK_META, {})
+    rules = _allow_rules(tuple(extra.get("allow", ())))
+    analyses = _analysis_options(extra)
     target = _load_process(process)  # a bad process file fails before the log is read
-    log = read_log(
-        log_path,
-        schema=_schema(cols),
-        mapping=ActivityMapping.load(mapping) if mapping else None,
+    activity_mapping = check_mapping(mapping, target) if mapping else None
+    read_kw: dict[str, Any] = {"duplicates": extra.get("duplicates", "keep")}
+    if extra.get("timezone"):
+        read_kw["timezone"] = extra["timezone"]
+    if extra.get("encoding"):
+        read_kw["encoding"] = extra["encoding"]
+    try:
+        log = read_log(
+            log_path, schema=_schema(cols), mapping=activity_mapping, strict=strict, **read_kw
+        )
+    except ValueError as e:  # an unknown --timezone
+        from fvmprocess.errors import FvmProcessError
+
+        if isinstance(e, FvmProcessError):
+            raise
+        hint = "--encoding" if "encoding" in str(e) else "--timezone"
+        raise click.BadParameter(str(e), param_hint=hint) from e
+    _echo_rows(log_path, log.accounting)
+    result = _check_with_progress(
+        check,
+        target,
+        log,
+        quiet=quiet,
+        processes=processes,
+        allow=rules,
+        unit_assignment=extra.get("unit_assignment", "first"),
+        min_match_share=extra.get("min_match_share", 0.5),
         strict=strict,
+        **analyses,
     )
-    acc = log.accounting
+    _echo_findings(result)
+    return result
+
+
+def _echo_rows(log_path: str, acc: Any) -> None:
+    """The log's one-line row summary on stderr."""
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(acc.reasons.items()))
     click.echo(
         f"{log_path}: {acc.rows_read} rows read, {acc.rows_used} used, {acc.rows_rejected} "
         f"rejected{(' (' + reasons + ')') if reasons else ''}",
         err=True,
     )
+
+
+def _check_with_progress(check: Any, target: Any, log: Any, *, quiet: bool, **kw: Any) -> Any:
+    """``check(target, log, **kw)`` with a progress bar on a terminal."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     with Progress(
@@ -721,7 +937,37 @@ def _run_check(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return check(target, log, processes=processes, progress=progress)
+        return check(target, log, progress=progress, **kw)
+
+
+def _echo_findings(result: Any) -> None:
+    """On stderr: a loud warning when few events match, multi-unit cases, and the most
+    frequent activities that are not the process's, with their event counts."""
+    acc = result.accounting
+    warnings = acc.warnings
+    if "low_match_share" in warnings and acc.rows_used:
+        matched = acc.rows_used - warnings["low_match_share"]
+        click.echo(
+            f"fvmprocess: WARNING: only {100 * matched / acc.rows_used:.1f} % of the events "
+            f"({matched} of {acc.rows_used}) are activities of {result.process.id}, fewer "
+            "than --min-match-share; map the others with --mapping (see --help)",
+            err=True,
+        )
+    if "multi_unit_cases" in warnings:
+        episodes = warnings.get("unit_episodes")
+        split = f", split into {episodes} unit episodes" if episodes else ""
+        click.echo(
+            f"fvmprocess: warning: {warnings['multi_unit_cases']} cases name several units"
+            f"{split} (--unit-assignment)",
+            err=True,
+        )
+    if result.unmapped:
+        from fvmprocess._shared.privacy import redact
+
+        top = sorted(result.unmapped.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = ", ".join(f"{redact(a)} ({n})" for a, n in top[:10])
+        more = f" and {len(top) - 10} more" if len(top) > 10 else ""
+        click.echo(f"unmapped activities (events): {shown}{more}", err=True)
 
 
 def _summary_table(result: Any) -> None:
@@ -750,6 +996,25 @@ def _summary_table(result: Any) -> None:
     click.echo(f"deviations: {devs}")
 
 
+def _check_on_spark(
+    process: str | None, log_path: str | None, cols: tuple[str, ...], mapping: str | None, output: str
+) -> None:
+    """``check --engine spark``: read, check and write the result folder on Spark."""
+    if not process or not log_path:
+        raise click.UsageError("--process and --log are required")
+    from fvmprocess.conformance.check import check_spark
+
+    result = check_spark(_load_process(process), log_path, schema=_schema(cols), mapping=mapping)
+    acc = result.accounting
+    reasons = ", ".join(f"{k} {v}" for k, v in acc.reasons.items())
+    click.echo(
+        f"{log_path}: {acc.rows_read} rows read, {acc.rows_used} used, {acc.rows_rejected} "
+        f"rejected{(' (' + reasons + ')') if reasons else ''}",
+        err=True,
+    )
+    click.echo(f"wrote {result.write(output)}/")
+
+
 @main.command("check")
 @_log_options
 @click.option(
@@ -761,6 +1026,14 @@ def _summary_table(result: Any) -> None:
     "per table and summary.json.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No summary table.")
+@click.option(
+    "--engine",
+    type=click.Choice(["embedded", "spark"]),
+    default="embedded",
+    show_default=True,
+    help="spark: read and check on Apache Spark (FVM_SPARK_MASTER, default local[2]); --log "
+    "may be a glob ('exports/*.csv', 'DIR/*/*.parquet'); -o is a folder written by Spark.",
+)
 def check_cmd(
     process: str | None,
     log_path: str | None,
@@ -770,9 +1043,13 @@ def check_cmd(
     processes: int,
     output: str,
     quiet: bool,
+    engine: str,
 ) -> None:
     """Check a unit event log against a standard process; write the result (JSON or Parquet)."""
     with _errors():
+        if engine == "spark":
+            _check_on_spark(process, log_path, cols, mapping, output)
+            return
         result = _run_check(process, log_path, cols, mapping, strict, processes, quiet)
         written = result.write(output)
         if not quiet:

@@ -3,8 +3,10 @@
 :func:`check` only wires the stages (``docs/conformance.md`` has every formula):
 
 1. :func:`~fvmprocess.process.resolve_process` — the process and its workflow net;
-2. :func:`_read` and :func:`_match_activities` — the log, its activities matched to the
-   standard's ids (mapping, then the activities' Swedish or English names, then the ids);
+2. :func:`check_mapping`, :func:`_read` and :func:`_match_activities` — the mapping's
+   targets checked against the standard, the log, its activities matched to the standard's
+   ids (mapping, then the activities' Swedish or English names, then the ids);
+   :func:`_check_inputs` — the share of events that match, and one unit per case;
 3. :func:`_variant_tables` — cases and distinct variants (embedded or Spark engine);
 4. :func:`_align` — each distinct variant aligned once;
 5. :func:`_classify_variants` and :func:`_case_deviations` — the moves classified into
@@ -13,26 +15,35 @@
    time zone;
 7. :func:`_apply_allow_list` and :func:`_case_scores` — approved deviations, per-case cost,
    fitness and conformance;
-8. :func:`_result` — unit, activity and time-limit scores in a :class:`ConformanceResult`.
+8. :func:`_result` — unit, activity and time-limit scores in a :class:`ConformanceResult`;
+9. :func:`~fvmprocess.conformance.analyses.run_analyses` — the optional analyses (periods,
+   change points, milestones, causes, practice) the options ask for.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeAlias, Unpack
+from os import PathLike
+from typing import TYPE_CHECKING, TypeAlias, Unpack, cast
 
 import polars as pl
 
+from fvmprocess._shared.privacy import redact
 from fvmprocess.conformance.align import Aligner, Alignment, AlignmentCosts
 from fvmprocess.conformance.allow import Allow, allowed_expr, approved_variations
+from fvmprocess.conformance.analyses import run_analyses
 from fvmprocess.conformance.classify import classify
 from fvmprocess.conformance.options import CheckOptions, CheckOptionValues, Engine
 from fvmprocess.conformance.result import AppliedOptions, ConformanceResult, ProcessInfo
 from fvmprocess.conformance.timelimits import apply_time_limits
 from fvmprocess.errors import ConformanceError
-from fvmprocess.eventlog import EventLog, read_log
+from fvmprocess.eventlog import ActivityMapping, EventLog, read_log
+from fvmprocess.eventlog.mapping import MappingLike, as_mapping
 from fvmprocess.process import ResolvedProcess, resolve_process
 from fvmprocess.scoring import activity_scores, unit_scores
 
@@ -40,15 +51,22 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import pandas as pd
+    from pyspark.sql import DataFrame as SparkDataFrame
 
+    from fvmprocess.engines.spark_check import SparkConformance
+    from fvmprocess.engines.spark_read import SparkSource
     from fvmprocess.petri import PetriNet
     from fvmprocess.process import ProcessLike
     from fvmprocess.timelimit import TimeLimit
 
-__all__ = ["LogLike", "check"]
+__all__ = ["LogLike", "SparkLogLike", "check", "check_mapping", "check_spark", "match_share"]
+
+_log = logging.getLogger(__name__)
 
 #: What ``check`` takes as a log: an :class:`EventLog`, or anything :func:`read_log` reads.
 LogLike: TypeAlias = "EventLog | str | Path | pl.DataFrame | pl.LazyFrame | pd.DataFrame"
+#: What ``check_spark`` takes: a :data:`LogLike`, several paths or globs, a Spark DataFrame.
+SparkLogLike: TypeAlias = "LogLike | Sequence[str | Path] | SparkDataFrame"
 
 _DEVIATION_COLUMNS = ("case", "unit", "kind", "activity", "position", "time", "limit", "dev_cost")
 _MOVES = pl.List(pl.Struct({"log": pl.String, "model": pl.String, "kind": pl.String}))
@@ -89,6 +107,14 @@ def check(
     if overrides:
         opts = opts.update(**overrides)
     target = resolve_process(process, catalog=opts.catalog)
+    if opts.mapping is not None:  # unknown targets fail before the log is read
+        opts = opts.update(mapping=check_mapping(opts.mapping, target))
+    if opts.engine == "spark":  # every stage as Spark jobs: fvmprocess.engines.spark_check
+        if opts.period or opts.milestones or opts.causes or opts.practice:
+            raise ConformanceError(
+                "period, milestones, causes and practice need engine='embedded' (the events)"
+            )
+        return _on_spark(target, log, opts).collect()
     read = _read(log, opts)
     events = _match_activities(read.events, target)
     if events.height == 0:
@@ -96,6 +122,7 @@ def check(
             "the log has no usable events (see its accounting for rejected rows)",
             source=read.source,
         )
+    events, read = _check_inputs(events, read, target, opts)
     cases, variants = _variant_tables(events, opts.engine)
     traces = [tuple(v) for v in variants["activities"].to_list()]
     alignments = _align(target.net, traces, opts)
@@ -112,13 +139,17 @@ def check(
         time_limits=tuple(limits),
         costs="standard" if opts.costs is None or opts.costs.is_standard else "custom",
     )
-    return _result(
+    result = _result(
         target,
         read,
         events,
         _Tables(scored, deviations.drop("dev_cost"), variants, timed.scores),
         applied,
     )
+    found = run_analyses(
+        scored, deviations, events, target, opts, timezone=read.timezone, limits=timed.per_case
+    )
+    return result if found.empty else dataclasses.replace(result, analyses=found)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -133,6 +164,158 @@ def _read(log: LogLike, opts: CheckOptions) -> EventLog:
             )
         return log
     return read_log(log, schema=opts.schema, mapping=opts.mapping)
+
+
+# -- inputs checked against the standard ------------------------------------------------------
+
+
+def check_mapping(mapping: MappingLike, target: ResolvedProcess) -> ActivityMapping | None:
+    """The mapping, loaded, after checking that every target is an activity of the process.
+
+    A target may be an activity id of the process's net or the Swedish or English name of
+    one (names are matched after the mapping, see :func:`_match_activities`).
+
+    Args:
+        mapping: an :class:`~fvmprocess.eventlog.ActivityMapping`, a dict or a mapping file.
+        target: the resolved process.
+
+    Returns:
+        The :class:`~fvmprocess.eventlog.ActivityMapping` (None for None).
+
+    Raises:
+        ConformanceError: targets that are not in the process, each named with the line of
+            the mapping file that gives it (and the closest activity id).
+        LogError: the mapping file cannot be read.
+
+    Example:
+        >>> akut = resolve_process("akutmottagning")
+        >>> check_mapping({"Triage enl. RETTS": "Activity_Triage"}, akut)  # doctest: +SKIP
+    """
+    loaded = as_mapping(mapping)
+    if loaded is None:
+        return None
+    ids = sorted(target.net.labels)
+    known = _activity_names(target)
+    unknown = [
+        (local, std)
+        for local, std in loaded.mapping.items()
+        if std not in known and std.strip().casefold() not in known
+    ]
+    if not unknown:
+        return loaded
+    unknown.sort(key=lambda e: (loaded.lines.get(e[0], 0), e[0]))
+    parts = [_unknown_target(local, std, loaded, ids) for local, std in unknown]
+    lines = [loaded.lines[local] for local, _ in unknown if local in loaded.lines]
+    place = None
+    if lines:
+        place = ("line " if len(lines) == 1 else "lines ") + ", ".join(map(str, lines))
+    n = len(unknown)
+    raise ConformanceError(
+        f"{n} mapping target{' is' if n == 1 else 's are'} not an activity of "
+        f"{target.id}: {'; '.join(parts)}; expected an activity id ({', '.join(ids)}) or its "
+        "name",
+        source=loaded.source or "mapping",
+        place=place,
+    )
+
+
+def _activity_names(target: ResolvedProcess) -> set[str]:
+    """What a mapping may map to: the net's activity ids and their names (and casefolded)."""
+    labels = target.net.labels
+    known = set(labels)
+    for aid, names in target.labels.items():
+        if aid in labels:
+            known |= {v for v in (names.sv, names.en) if v}
+    return known | {k.strip().casefold() for k in known}
+
+
+def _unknown_target(local: str, std: str, m: ActivityMapping, ids: Sequence[str]) -> str:
+    """``line 4: 'Antibiotika' -> 'Activity_Antibiotics' (did you mean …?)``."""
+    where = f"line {m.lines[local]}: " if local in m.lines else ""
+    close = difflib.get_close_matches(std, ids, n=1, cutoff=0.8)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{where}{local!r} -> {std!r}{hint}"
+
+
+def match_share(events: pl.DataFrame, labels: Collection[str]) -> tuple[int, int]:
+    """``(matched, total)``: events whose activity is one of ``labels``, and all events."""
+    matched = int(events["activity"].is_in(sorted(labels)).sum()) if events.height else 0
+    return matched, events.height
+
+
+def _check_inputs(
+    events: pl.DataFrame, read: EventLog, target: ResolvedProcess, opts: CheckOptions
+) -> tuple[pl.DataFrame, EventLog]:
+    """The log checked against the standard before any alignment.
+
+    Fewer than ``opts.min_match_share`` of the events matching the process's activities is a
+    warning (logged, and ``low_match_share`` = unmatched events in the accounting) or, with
+    ``opts.strict``, an error; cases whose events name several units are counted
+    (``multi_unit_cases``) and given one unit by ``opts.unit_assignment``.
+
+    Raises:
+        ConformanceError: ``strict`` and too few events match; or episode ids clash.
+    """
+    from fvmprocess.engines.embedded import assign_units
+
+    noted: dict[str, int] = {}
+    matched, total = match_share(events, target.net.labels)
+    if matched < opts.min_match_share * total:
+        message = _low_match_message(events, matched, total, target, opts.min_match_share)
+        if opts.strict:
+            raise ConformanceError(message, source=read.source)
+        _log.warning("%s: %s", read.source, message)
+        noted["low_match_share"] = total - matched
+    try:
+        assigned = assign_units(events, opts.unit_assignment)
+    except ValueError as e:
+        raise ConformanceError(str(e), source=read.source) from e
+    if assigned.multi_unit_cases:
+        _log.warning(
+            "%s: %d case(s) name several units; counted by unit_assignment=%r",
+            read.source,
+            assigned.multi_unit_cases,
+            opts.unit_assignment,
+        )
+        noted["multi_unit_cases"] = assigned.multi_unit_cases
+        if opts.unit_assignment == "split":
+            noted["unit_episodes"] = assigned.episodes
+    return assigned.events, _with_warnings(read, noted)
+
+
+def _low_match_message(
+    events: pl.DataFrame, matched: int, total: int, target: ResolvedProcess, minimum: float
+) -> str:
+    others = (
+        events.filter(~pl.col("activity").is_in(sorted(target.net.labels)))
+        .group_by("activity")
+        .len()
+        .sort(["len", "activity"], descending=[True, False])
+        .head(5)
+    )
+    top = ", ".join(f"{redact(str(a))!r} ({n})" for a, n in others.iter_rows())
+    return (
+        f"only {100 * matched / total:.1f} % of the events ({matched} of {total}) are "
+        f"activities of {target.id} (min_match_share {100 * minimum:.0f} %); most frequent "
+        f"others: {top}; map them with a mapping file (docs/eventlogs.md)"
+    )
+
+
+def _with_warnings(log: EventLog, noted: dict[str, int]) -> EventLog:
+    """``log`` with ``noted`` added to its accounting warnings (the same log when empty)."""
+    if not noted:
+        return log
+    acc = log.accounting
+    accounting = dataclasses.replace(acc, warnings={**acc.warnings, **noted})
+    return EventLog(
+        log.events,
+        schema=log.schema,
+        source=log.source,
+        accounting=accounting,
+        unmapped_activities=log.unmapped_activities,
+        source_info=log.source_info,
+        timezone=log.timezone,
+    )
 
 
 def _match_activities(events: pl.DataFrame, target: ResolvedProcess) -> pl.DataFrame:
@@ -433,3 +616,87 @@ def _named_moves(variants: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
 def _iso(t: object) -> str | None:
     """An event time as ISO text (None when the log has no times)."""
     return t.isoformat() if isinstance(t, datetime) else None
+
+
+# -- the Spark engine --------------------------------------------------------------------------
+
+
+def check_spark(
+    process: ProcessLike,
+    log: SparkLogLike,
+    *,
+    options: CheckOptions | None = None,
+    **overrides: Unpack[CheckOptionValues],
+) -> SparkConformance:
+    """:func:`check` on Spark, its per-case tables left on Spark (``.write(OUT)`` or
+    ``.collect()``); ``engine`` is ``"spark"`` whatever the options say.
+
+    Args:
+        process: as for :func:`check`.
+        log: CSV or Parquet paths or globs (``"exports/*.csv"``, a partitioned Parquet
+            folder), a Spark DataFrame, or anything :func:`check` takes.
+        options: the options (:class:`CheckOptions`).
+        **overrides: single options, as for :func:`check`.
+
+    Returns:
+        A :class:`~fvmprocess.engines.spark_check.SparkConformance`.
+
+    Example:
+        >>> check_spark("akutmottagning", "exports/*.csv").write("out/")  # doctest: +SKIP
+    """
+    opts = (options or CheckOptions()).update(**overrides).update(engine="spark")
+    target = resolve_process(process, catalog=opts.catalog)
+    if opts.mapping is not None:
+        opts = opts.update(mapping=check_mapping(opts.mapping, target))
+    return _on_spark(target, log, opts)
+
+
+def _on_spark(target: ResolvedProcess, log: SparkLogLike, opts: CheckOptions) -> SparkConformance:
+    """The log read on Spark (or moved there) and checked by the Spark stages."""
+    from fvmprocess.engines.spark_check import SparkPlan, check_on_spark, events_on_spark
+    from fvmprocess.engines.spark_read import read_log_spark
+
+    if isinstance(log, EventLog) or not _spark_reads(log):
+        slog = events_on_spark(_read(cast("LogLike", log), opts))
+    else:
+        source = cast("SparkSource", log)
+        slog = read_log_spark(source, schema=opts.schema, mapping=opts.mapping)
+    rules, limits = _rules(target, opts), _time_limits(target, opts)
+    applied = AppliedOptions(
+        allow=tuple(rules),
+        time_limits=tuple(limits),
+        costs="standard" if opts.costs is None or opts.costs.is_standard else "custom",
+    )
+    names = {k: v.sv for k, v in target.labels.items()}
+    plan = SparkPlan(
+        rules,
+        limits,
+        opts.costs,
+        applied,
+        lambda acts: _renames(acts, target),
+        names=names,
+        name_frame=lambda frame, column, name: _named(frame, column, name, names),
+        name_moves=lambda variants: _named_moves(variants, names),
+        min_match_share=opts.min_match_share,
+        strict=opts.strict,
+        unit_assignment=opts.unit_assignment,
+    )
+    return check_on_spark(target, slog, plan)
+
+
+def _spark_reads(log: object) -> bool:
+    """Whether the Spark reader takes ``log``: CSV/Parquet paths or globs, a Spark frame."""
+    if isinstance(log, pl.DataFrame | pl.LazyFrame) or type(log).__module__.startswith("pandas"):
+        return False
+    paths = [log] if isinstance(log, str | PathLike) else log
+    if isinstance(paths, list | tuple):
+        xes = (".xes", ".xes.gz", ".xml", ".xml.gz")
+        return not any(str(p).lower().endswith(xes) for p in paths)
+    return True
+
+
+def _renames(activities: list[str], target: ResolvedProcess) -> dict[str, str]:
+    """The renames :func:`_match_activities` makes to these distinct activities."""
+    frame = pl.DataFrame({"activity": activities}, schema={"activity": pl.String})
+    matched = _match_activities(frame, target)["activity"].to_list()
+    return {a: b for a, b in zip(activities, matched, strict=True) if a != b}

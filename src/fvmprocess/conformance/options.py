@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
 from fvmprocess.conformance.allow import Allow
+from fvmprocess.engines.embedded import UNIT_ASSIGNMENTS, UnitAssignment
+from fvmprocess.trends import Period
 
 if TYPE_CHECKING:
     from fvmprocess.catalog import Catalog
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from fvmprocess.eventlog import LogSchema
     from fvmprocess.eventlog.mapping import MappingLike
     from fvmprocess.timelimit import TimeLimit
+    from fvmprocess.trends import MilestoneKey
 
 __all__ = ["CheckOptionValues", "CheckOptions", "Engine", "Progress"]
 
@@ -43,9 +46,27 @@ class CheckOptions:
         engine: ``"embedded"`` (polars, this machine) or ``"spark"`` (the pyspark extra).
         catalog: the catalogue ids and call activities are resolved in (default: shipped).
         progress: ``progress(done, total)``, called while variants are aligned.
+        unit_assignment: how a case whose events name several units is counted: ``"first"``
+            (wholly for its first event's unit), ``"most"`` (the unit with most of its
+            events) or ``"split"`` (one case per unit episode, ids ``<case>#<k>``); the
+            number of such cases is the accounting warning ``multi_unit_cases``.
+        min_match_share: the share of events whose activity must be one of the model's
+            (after the mapping and name matching); below it the check logs a warning and
+            records ``low_match_share`` in the accounting warnings.
+        strict: raise :class:`~fvmprocess.errors.ConformanceError` instead of warning when
+            fewer than ``min_match_share`` of the events match.
+        period: also score each unit per ``"week"``, ``"month"`` or ``"quarter"`` and find
+            the change points of its conforming share (``result.analyses``, docs/trends.md).
+        milestones: milestone -> label (a date or ISO text for every unit, ``(unit, date)``
+            for one): each unit's conforming share before and after, with a test.
+        causes: also find the case attributes under which a deviation is much more frequent.
+        cause_attributes: use only these attributes for ``causes`` (None: every usable one).
+        cause_exclude: never use these attributes for ``causes``.
+        practice: also compare each unit's directly-follows practice with the standard.
 
     Raises:
-        ValueError: an unknown ``engine`` or ``processes < 1``.
+        ValueError: an unknown ``engine`` or ``unit_assignment``, ``processes < 1``, or
+            ``min_match_share`` outside [0, 1].
 
     Example:
         >>> quick = CheckOptions(processes=4)
@@ -63,6 +84,15 @@ class CheckOptions:
     engine: Engine = "embedded"
     catalog: Catalog | None = None
     progress: Progress | None = dataclasses.field(default=None, compare=False)
+    unit_assignment: UnitAssignment = "first"
+    min_match_share: float = 0.5
+    strict: bool = False
+    period: Period | None = None
+    milestones: Mapping[MilestoneKey, str] = dataclasses.field(default_factory=dict)
+    causes: bool = False
+    cause_attributes: Sequence[str] | None = None
+    cause_exclude: Sequence[str] = ()
+    practice: bool = False
 
     def __post_init__(self) -> None:
         if self.engine not in ("embedded", "spark"):
@@ -71,6 +101,14 @@ class CheckOptions:
             raise ValueError(f"processes is {self.processes!r}; expected an int >= 1")
         if self.processes < 1:
             raise ValueError(f"processes is {self.processes}; expected >= 1")
+        if self.unit_assignment not in UNIT_ASSIGNMENTS:
+            raise ValueError(
+                f"unit_assignment is {self.unit_assignment!r}; expected one of "
+                + ", ".join(repr(a) for a in UNIT_ASSIGNMENTS)
+            )
+        share = self.min_match_share
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise ValueError(f"min_match_share is {share!r}; expected a number in [0, 1]")
         rules = tuple(self.allow)
         for rule in rules:
             if not isinstance(rule, Allow):
@@ -78,6 +116,12 @@ class CheckOptions:
         object.__setattr__(self, "allow", rules)
         if self.time_limits is not None:
             object.__setattr__(self, "time_limits", tuple(self.time_limits))
+        if self.period not in (None, "week", "month", "quarter"):
+            raise ValueError(f"period is {self.period!r}; expected 'week', 'month' or 'quarter'")
+        object.__setattr__(self, "milestones", dict(self.milestones))
+        if self.cause_attributes is not None:
+            object.__setattr__(self, "cause_attributes", tuple(self.cause_attributes))
+        object.__setattr__(self, "cause_exclude", tuple(self.cause_exclude))
 
     def update(self, **changes: Unpack[CheckOptionValues]) -> CheckOptions:
         """A copy with ``changes`` applied (the same keywords as the constructor).
@@ -108,3 +152,12 @@ class CheckOptionValues(TypedDict, total=False):
     engine: Engine
     catalog: Catalog | None
     progress: Progress | None
+    unit_assignment: UnitAssignment
+    min_match_share: float
+    strict: bool
+    period: Period | None
+    milestones: Mapping[MilestoneKey, str]
+    causes: bool
+    cause_attributes: Sequence[str] | None
+    cause_exclude: Sequence[str]
+    practice: bool

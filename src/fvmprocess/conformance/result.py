@@ -23,6 +23,7 @@ import polars as pl
 
 from fvmprocess._shared.labels import Lang
 from fvmprocess.conformance.allow import Allow
+from fvmprocess.conformance.analyses import Analyses
 from fvmprocess.errors import ConformanceError, FvmProcessError
 from fvmprocess.eventlog import Accounting
 from fvmprocess.scoring import UnitScore
@@ -235,6 +236,8 @@ class ConformanceResult:
         model: the BPMN model (for drawings; not saved in the JSON).
         log_period: the first and last event time (ISO), if the log has times.
         lang: the language of the ``activity_name`` columns.
+        analyses: periods, change points, milestones, causes and practice, when the check's
+            options asked for them (:class:`~fvmprocess.conformance.analyses.Analyses`).
     """
 
     process: ProcessInfo
@@ -251,6 +254,7 @@ class ConformanceResult:
     model: BpmnModel | None = field(default=None, repr=False, compare=False)
     log_period: tuple[str | None, str | None] = (None, None)
     lang: Lang = "sv"
+    analyses: Analyses = field(default_factory=Analyses)
 
     # -- summaries ------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -315,7 +319,7 @@ class ConformanceResult:
         """
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
-        for name, frame in self._tables().items():
+        for name, frame in {**self._tables(), **self.analyses.tables()}.items():
             frame.write_parquet(out / f"{name}.parquet", compression="zstd", statistics=False)
         text = json.dumps(self._meta(), ensure_ascii=False, indent=2)
         (out / _SUMMARY).write_text(text + "\n", encoding="utf-8")
@@ -427,11 +431,12 @@ class ConformanceResult:
                     for name in ("units", "activities", "time_limits", "variants")
                 },
             }
+            analyses = Analyses.from_json(data)
         except (KeyError, TypeError, ValueError, pl.exceptions.PolarsError) as e:
             raise ConformanceError(
                 f"the result JSON has an unexpected layout ({e})", source=str(p)
             ) from e
-        return cls._from_parts(data, _typed(tables), p)
+        return dataclasses.replace(cls._from_parts(data, _typed(tables), p), analyses=analyses)
 
     @classmethod
     def from_dir(cls, source: str | Path) -> ConformanceResult:
@@ -456,7 +461,11 @@ class ConformanceResult:
                 tables[name] = pl.read_parquet(f)
             except (OSError, pl.exceptions.PolarsError) as e:
                 raise ConformanceError(f"cannot read the {name} table ({e})", source=str(f)) from e
-        return cls._from_parts(data, tables, meta_path)
+        try:
+            analyses = Analyses.from_dir(d, data)
+        except (OSError, TypeError, ValueError, pl.exceptions.PolarsError) as e:
+            raise ConformanceError(f"cannot read the analyses ({e})", source=str(d)) from e
+        return dataclasses.replace(cls._from_parts(data, tables, meta_path), analyses=analyses)
 
     @classmethod
     def _from_parts(
@@ -496,7 +505,8 @@ class ConformanceResult:
             "accounting": self.accounting.to_dict(),
             "unmapped_activities": dict(sorted(self.unmapped.items())),
             "options": self.options.to_dict(),
-            "tables": {name: f"{name}.parquet" for name in _TABLES},
+            **self.analyses.summary_fields(),
+            "tables": {name: f"{name}.parquet" for name in [*_TABLES, *self.analyses.tables()]},
         }
 
     def _header(self) -> dict[str, Any]:
@@ -549,6 +559,7 @@ def _json_document(result: ConformanceResult, indent: int | None) -> str:
         ("accounting", result.accounting.to_dict()),
         ("unmapped_activities", dict(sorted(result.unmapped.items()))),
         ("options", result.options.to_dict()),
+        *result.analyses.json_fields().items(),
     ]
     if indent is None:
         return "{" + ",".join(f"{json.dumps(k)}:{_value(v, None)}" for k, v in fields) + "}"

@@ -5,12 +5,17 @@ case (the case's first event when ``from_activity`` is None) to its first ``to_a
 event, for the cases it applies to (``applies_if``/``applies_unless``); whether a case is late
 is :meth:`TimeLimit.late_expr <fvmprocess.timelimit.TimeLimit.late_expr>` in the time zone the
 log was read in.
+
+A case whose ``to_activity`` comes before its ``from_activity`` (a negative duration:
+antibiotics given before triage) is an ordering deviation, not a case within the limit: it is
+neither late nor within, and the compliance table counts it in ``negative``
+(:func:`fvmprocess.scoring.limit_scores`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -41,12 +46,21 @@ class TimeLimitOutcome:
 
     Attributes:
         late: one ``late`` deviation per late case and limit (columns :data:`LATE_SCHEMA`).
-        scores: per unit (and ``"*"``) and limit: evaluated cases, within, share with its
-            interval, the target and whether it is met, median and sorted durations.
+        scores: per unit (and ``"*"``) and limit: evaluated cases, within, ``negative``
+            (the end before the start; not evaluated), share with its interval, the target
+            and whether it is met (null without a target), median and sorted durations.
+        per_case: one row per case and limit it applies to: ``case``, ``unit``, ``limit``,
+            ``_dur`` (seconds) and ``_late`` (the rows ``scores`` counts).
     """
 
     late: pl.DataFrame
     scores: pl.DataFrame
+    per_case: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"case": pl.String, "unit": pl.String, "limit": pl.String,
+                    "_dur": pl.Float64, "_late": pl.Boolean}
+        )
+    )  # fmt: skip
 
 
 def apply_time_limits(
@@ -85,7 +99,7 @@ def apply_time_limits(
         how="vertical_relaxed",
     )
     units = cases.select(pl.col("unit").cast(pl.String)).unique()
-    return TimeLimitOutcome(late, limit_scores(per_case, units, _limit_table(limits)))
+    return TimeLimitOutcome(late, limit_scores(per_case, units, _limit_table(limits)), per_case)
 
 
 def _first_occurrences(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -42,6 +42,7 @@ from fvmprocess.report._sections import (
     variant_rows,
 )
 from fvmprocess.report._text import MOVE_LABELS
+from fvmprocess.report._trends import TrendsSection, trends_section
 
 if TYPE_CHECKING:
     from fvmprocess.conformance import ConformanceResult
@@ -99,6 +100,7 @@ class ReportContext:
     variants: tuple[VariantRow, ...]
     methods: MethodsSection
     accounting: AccountingSection
+    trends: TrendsSection = field(default_factory=TrendsSection)
 
     def template_vars(self) -> dict[str, Any]:
         """The fields as template variables (not converted: sections keep their attributes)."""
@@ -152,6 +154,7 @@ def build_context(
         variants=variant_rows(result, s, top=options.top_variants),
         methods=methods_section(),
         accounting=accounting_section(result, s),
+        trends=trends_section(result, unit_names, s),
     )
     redacted: ReportContext = _redacted(ctx, options.lang)
     return redacted
