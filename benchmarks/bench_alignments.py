@@ -41,8 +41,9 @@ def prepare_catalog(pid: str) -> tuple[Path, Path, int]:
     sys.path.insert(0, str(ROOT / "src"))
     from fvmprocess.catalog import catalog
     from fvmprocess.compile import to_petri_net
-    from fvmprocess.conformance import _match_activities, _resolve
+    from fvmprocess.conformance.check import _match_activities
     from fvmprocess.engines.embedded import variant_table
+    from fvmprocess.process import resolve_process
     from fvmprocess.eventlog import ActivityMapping, read_log
     from fvmprocess.petri import write_pnml
 
@@ -53,7 +54,7 @@ def prepare_catalog(pid: str) -> tuple[Path, Path, int]:
     )
     process = catalog()[pid]
     net = to_petri_net(process.model, label="id")
-    events = _match_activities(log.events, _resolve(process, None))
+    events = _match_activities(log.events, resolve_process(process))
     cases, variants = variant_table(events)
     OUT.mkdir(exist_ok=True)
     pnml = OUT / f"{pid}.pnml"
@@ -98,7 +99,7 @@ def worker(tool: str, pnml: Path, vfile: Path, result: Path) -> None:
     variants = json.loads(vfile.read_text(encoding="utf-8"))
     if tool == "fvmprocess":
         sys.path.insert(0, str(ROOT / "src"))
-        from fvmprocess.align import Aligner
+        from fvmprocess.conformance.align import Aligner
         from fvmprocess.petri import read_pnml
 
         net = read_pnml(pnml)  # outside the timing, as pm4py's read_pnml is below

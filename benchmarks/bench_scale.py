@@ -121,6 +121,8 @@ def child(args: argparse.Namespace) -> None:
     # modules, not the same-named functions ``fvmprocess.align`` re-exports
     align_mod = importlib.import_module("fvmprocess.align")
     conformance = importlib.import_module("fvmprocess.conformance")
+    check_module = importlib.import_module("fvmprocess.conformance.check")
+    from fvmprocess.process import resolve_process
 
     mark("import", time.perf_counter() - t)
 
@@ -136,8 +138,8 @@ def child(args: argparse.Namespace) -> None:
 
         setattr(module, name, wrapper)
 
-    timed(conformance, "_resolve", "compile process")
-    timed(conformance, "_match_activities", "match activities")
+    timed(check_module, "resolve_process", "resolve process")
+    timed(check_module, "_match_activities", "match activities")
     if args.engine == "spark":
         from fvmprocess.engines import spark as eng
 
@@ -209,7 +211,7 @@ def child(args: argparse.Namespace) -> None:
         t = time.perf_counter()
         _, variants = eng.variant_table(spark.read.parquet(str(args.run)))
         out["spark_parquet_variant_table_s"] = round(time.perf_counter() - t, 3)
-        net = conformance._resolve(args.process, None).net
+        net = resolve_process(args.process).net
         t = time.perf_counter()
         traces = [tuple(v) for v in result.variants["activities"].to_list()]
         align_variants_spark(net, traces)
