@@ -24,6 +24,7 @@ import polars as pl
 from fvmprocess._shared.durations import DEFAULT_TIMEZONE, zone
 from fvmprocess._shared.privacy import MIN_CELL, PNR_PATTERN
 from fvmprocess._shared.vocab import DEVIATION_KINDS
+from fvmprocess.eventlog.columns import STANDARD_COLUMNS
 from fvmprocess.scoring import Z95
 from fvmprocess.trends import fisher_exact
 
@@ -38,19 +39,7 @@ __all__ = [
 #: The value an attribute has for a case without one.
 MISSING = "(missing)"
 #: Event columns that are not case attributes (roles of the log, not facts about the case).
-_EVENT_COLUMNS = frozenset(
-    {
-        "case",
-        "activity",
-        "timestamp",
-        "unit",
-        "resource",
-        "start_timestamp",
-        "lifecycle",
-        "original_activity",
-        "row",
-    }
-)
+_EVENT_COLUMNS = frozenset(STANDARD_COLUMNS)
 _DERIVED = ("hour_band", "day_type")
 
 

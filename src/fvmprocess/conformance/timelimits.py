@@ -99,7 +99,7 @@ def apply_time_limits(
         how="vertical_relaxed",
     )
     units = cases.select(pl.col("unit").cast(pl.String)).unique()
-    return TimeLimitOutcome(late, limit_scores(per_case, units, _limit_table(limits)), per_case)
+    return TimeLimitOutcome(late, limit_scores(per_case, units, limit_table(limits)), per_case)
 
 
 def _first_occurrences(
@@ -174,7 +174,7 @@ def _late_rows(lim: TimeLimit, evaluated: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _limit_table(limits: Sequence[TimeLimit]) -> pl.DataFrame:
+def limit_table(limits: Sequence[TimeLimit]) -> pl.DataFrame:
     """The limits as a table: ``limit``, ``from_activity``, ``to_activity``, ``max_seconds``,
     ``target_share``."""
     return pl.DataFrame(

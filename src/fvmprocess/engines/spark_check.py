@@ -48,6 +48,7 @@ from fvmprocess.conformance.result import (
     ConformanceResult,
     ProcessInfo,
 )
+from fvmprocess.conformance.timelimits import limit_table
 from fvmprocess.engines.spark import (
     _functions,
     _quiet,
@@ -693,26 +694,6 @@ def _frame(table: pa.Table) -> pl.DataFrame:
     return out
 
 
-def _limit_table(limits: Sequence[TimeLimit]) -> pl.DataFrame:
-    """The limits as :func:`~fvmprocess.scoring.limit_scores` takes them."""
-    return pl.DataFrame(
-        {
-            "limit": [t.id for t in limits],
-            "from_activity": [t.from_activity for t in limits],
-            "to_activity": [t.to_activity for t in limits],
-            "max_seconds": [t.duration.total_seconds() for t in limits],
-            "target_share": [t.target_share for t in limits],
-        },
-        schema={
-            "limit": pl.String,
-            "from_activity": pl.String,
-            "to_activity": pl.String,
-            "max_seconds": pl.Float64,
-            "target_share": pl.Float64,
-        },
-    )
-
-
 def _limit_scores(
     cases: SparkDataFrame, rows: SparkDataFrame | None, limits: Sequence[TimeLimit]
 ) -> SparkDataFrame:
@@ -722,7 +703,7 @@ def _limit_scores(
     ddl = _ddl(dict(LIMIT_SCORE_SCHEMA))
     if rows is None:
         return spark.createDataFrame([], ddl)
-    table = _limit_table(limits)
+    table = limit_table(limits)
     columns = ["case", "unit", "limit", "_dur", "_late"]
     empty = pl.DataFrame(schema={"case": pl.String, "unit": pl.String, "limit": pl.String,
                                  "_dur": pl.Float64, "_late": pl.Boolean})  # fmt: skip
