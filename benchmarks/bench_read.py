@@ -24,12 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
+
+from _measure import measure  # benchmarks/ is on sys.path when a benchmark runs
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -132,29 +130,6 @@ facts = {"rows_read": len(df), "variants": len(v)}
 }
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (from /proc)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                parts = f.read().rsplit(")", 1)[1].split()
-            ppid, pages = int(parts[1]), int(parts[21])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(d))
-        rss[int(d)] = pages * os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += rss.get(p, 0)
-        todo += children.get(p, [])
-    return total
-
-
 def run(reader: str, path: Path) -> dict[str, object]:
     """One reader in a fresh interpreter: wall time, peak tree RSS, what it read."""
     code = (
@@ -164,28 +139,12 @@ def run(reader: str, path: Path) -> dict[str, object]:
         + READERS[reader]
         + "\nfacts['seconds'] = round(time.perf_counter() - t0, 2)\nprint(json.dumps(facts))\n"
     )
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=out, stderr=subprocess.PIPE)
-        peak = 0
-        stop = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not stop.is_set():
-                peak = max(peak, _tree_rss(proc.pid))
-                time.sleep(0.01)
-
-        t = threading.Thread(target=sample, daemon=True)
-        t.start()
-        _, err = proc.communicate()
-        stop.set()
-        t.join()
-        out.seek(0)
-        text = out.read().strip().splitlines()
-    if proc.returncode != 0 or not text:
-        return {"error": err.decode(errors="replace").strip().splitlines()[-1:]}
+    m = measure([sys.executable, "-c", code])
+    text = m["stdout"].strip().splitlines()
+    if m["rc"] != 0 or not text:
+        return {"error": m["stderr"].strip().splitlines()[-1:]}
     facts: dict[str, object] = json.loads(text[-1])
-    facts["peak_mib"] = round(peak / 2**20)
+    facts["peak_mib"] = m["peak_tree_rss_mib"]
     return facts
 
 

@@ -27,12 +27,11 @@ import json
 import os
 import platform
 import re
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
+
+from _measure import measure  # benchmarks/ is on sys.path when a benchmark runs
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -60,63 +59,6 @@ print("START", flush=True)
 res = pm4py.conformance_diagnostics_alignments(df, net, im, fm)
 print("CASES", len(res))
 """
-
-
-def _tree_rss(root: int) -> int:
-    """Summed RSS (bytes) of ``root`` and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{d}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            children.setdefault(int(fields[1]), []).append(int(d))
-            rss[int(d)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            continue
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
-    return total
-
-
-def measure(cmd: list[str], *, timeout: float | None = None) -> dict[str, Any]:
-    """Run ``cmd``; wall time, peak tree RSS, exit code and output (killed after ``timeout``)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def poll() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
-            time.sleep(0.02)
-
-    th = threading.Thread(target=poll, daemon=True)
-    th.start()
-    killed = False
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        killed = True
-        proc.kill()
-        out, err = proc.communicate()
-    wall = time.perf_counter() - t0
-    done.set()
-    th.join()
-    return {
-        "wall_s": round(wall, 2),
-        "peak_tree_rss_mib": round(peak / 2**20),
-        "rc": proc.returncode,
-        "killed_after_s": timeout if killed else None,
-        "stdout": out[-2000:],
-        "stderr": err[-4000:],
-    }
 
 
 def dataset(events: int, units: int, seed: int) -> tuple[Path, dict[str, Any]]:
