@@ -392,7 +392,7 @@ def test_render_diagram_titles_redacts_and_refuses_ambiguous_input(
 ) -> None:
     svg = render_diagram(akut, options=DrawOptions(title=True, lang="en"))
     name = akut.processes[0].name
-    assert f"Standard process: {name}" in texts(parse(svg).find(f"{SVG}text"))
+    assert f"Process model: {name}" in texts(parse(svg).find(f"{SVG}text"))
     leaky = Overlay().add_note("t_user", "Samtal 19121212-1212")
     assert "19121212-1212" not in render_diagram(akut, overlay=leaky)
     assert "[dolt]" in render_diagram(akut, overlay=leaky)
@@ -717,3 +717,22 @@ def test_cli_render_options(tmp_path: Path) -> None:
     assert float(ws.get("width")) == pytest.approx(
         2 * float(ws.get("viewBox").split()[2]), abs=0.05
     )
+
+
+def test_title_names_an_unnamed_model_by_its_file(tmp_path: Path) -> None:
+    """A tool export without a process name is titled by its file, never by a generated id;
+    only catalogue processes are called standard processes."""
+    from fvmprocess.render.export import render_diagram
+    from fvmprocess.render.options import DrawOptions
+
+    titled = DrawOptions(title=True)
+    path = tmp_path / "Warenversand.bpmn"
+    path.write_text(
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="sid-1f2e" '
+        'targetNamespace="t"><process id="sid-A0B9"><startEvent id="S"/><endEvent id="E"/>'
+        '<sequenceFlow id="f" sourceRef="S" targetRef="E"/></process></definitions>',
+        encoding="utf-8",
+    )
+    svg = render_diagram(path, options=titled)
+    assert "Processmodell: Warenversand" in svg and "sid-A0B9" not in svg
+    assert "Standardprocess: Sepsis" in render_diagram("sepsis_akut", options=titled)

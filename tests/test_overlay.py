@@ -139,7 +139,7 @@ def test_render_diagram_with_a_result(result: ConformanceResult) -> None:
     model = result.model
     assert model is not None
     svg = render_diagram(model, result=result, unit="Akuten Borås", options=DrawOptions(title=True))
-    assert "Standardprocess: Akutmottagning (test) – Akuten Borås" in svg
+    assert "Processmodell: Akutmottagning (test) – Akuten Borås" in svg
     assert "Hoppas ofta över" in svg  # the legend
     # the model may come from elsewhere than the result (a result read from JSON has none)
     from dataclasses import replace

@@ -359,7 +359,7 @@ def test_render_diagram_formats(result: ConformanceResult, tmp_path: Path) -> No
         BPMN, tmp_path / "d.svg", result=result, unit="Akuten NÄL", options=workshop
     )
     assert (tmp_path / "d.svg").read_text("utf-8") == svg
-    assert "Standardprocess: Akutmottagning (test) – Akuten NÄL" in svg
+    assert "Processmodell: Akutmottagning (test) – Akuten NÄL" in svg
     assert "Hoppas ofta över" in svg
     assert_private(svg, result)
     render_diagram(BPMN, tmp_path / "d.png", result=result)

@@ -28,6 +28,7 @@ __all__ = ["FORMATS", "render_diagram", "svg_to_pdf", "svg_to_png", "write_diagr
 #: The file suffixes :func:`render_diagram` writes.
 FORMATS = (".svg", ".png", ".pdf")
 _TITLE = {"sv": "Standardprocess", "en": "Standard process"}
+_MODEL_TITLE = {"sv": "Processmodell", "en": "Process model"}
 _ALL_UNITS = {"sv": "alla enheter", "en": "all units"}
 
 
@@ -82,7 +83,9 @@ def render_diagram(
             "a Petri net has no diagram to draw; give its BPMN model", source=resolved.source
         )
     painted = _overlay(model, result, unit, overlay, opts)
-    title = _title(_process_name(resolved, opts.lang), result, unit, opts)
+    title = _title(
+        _process_name(resolved, opts.lang), result, unit, opts, standard=resolved.kind == "standard"
+    )
     names = {aid: text.get(opts.lang) for aid, text in resolved.labels.items()}
     drawn = to_svg(model, overlay=painted, options=opts.update(title=title), names=names)
     svg = redact(drawn, opts.lang)
@@ -116,20 +119,28 @@ def _overlay(
 
 
 def _process_name(resolved: ResolvedProcess, lang: Lang) -> str:
-    """The process's name in ``lang`` (the catalogue's, else the BPMN process's or file's)."""
+    """The process's name in ``lang``: the catalogue's, else the BPMN process's or definitions',
+    else the file's name — never a generated id."""
     english = resolved.name_en if lang == "en" else None
     model_name = resolved.model.name if resolved.model is not None else None
-    return english or resolved.name or model_name or ""
+    file_name = Path(resolved.source).stem if resolved.source and "<" not in resolved.source else ""
+    return english or resolved.name or model_name or file_name
 
 
 def _title(
-    name: str, result: ConformanceResult | None, unit: str | None, opts: DrawOptions
+    name: str,
+    result: ConformanceResult | None,
+    unit: str | None,
+    opts: DrawOptions,
+    *,
+    standard: bool,
 ) -> str | bool:
     """The heading: the options' text, or for ``title=True`` one naming process and unit."""
     if opts.title is not True:
         return redact(opts.title, opts.lang) if isinstance(opts.title, str) else False
     lang = opts.lang
-    title = f"{_TITLE[lang]}: {name}" if name else _TITLE[lang]
+    kind = (_TITLE if standard else _MODEL_TITLE)[lang]
+    title = f"{kind}: {name}" if name else kind
     if result is not None:
         title += f" – {unit if unit is not None else _ALL_UNITS[lang]}"
     return redact(title, lang)
