@@ -29,11 +29,22 @@ from fvmprocess.scoring import Z95
 from fvmprocess.trends import fisher_exact
 
 __all__ = [
+    "CAUSE_COUNT_SCHEMAS",
     "MISSING",
+    "AttributeFacts",
     "CauseAnalysis",
+    "CauseCounts",
     "CauseOptions",
+    "attribute_facts",
+    "attribute_plan",
+    "bin_edges",
+    "bin_labels",
     "case_attributes",
+    "cause_counts",
     "causes",
+    "causes_from_counts",
+    "identifier_reason",
+    "prepare_values",
 ]
 
 #: The value an attribute has for a case without one.
@@ -142,24 +153,51 @@ def _as_text(s: pl.Series) -> pl.Series:
     return s.cast(pl.String).fill_null(MISSING)
 
 
-def _identifier_reason(s: pl.Series, opts: CauseOptions) -> str | None:
+@dataclass(frozen=True, slots=True)
+class AttributeFacts:
+    """What decides whether and how a case attribute is used (:func:`attribute_plan`).
+
+    Attributes:
+        dtype: the column's type.
+        present: cases with a value.
+        distinct: distinct values among them.
+        personnummer: some value (as text) looks like a personnummer (text and integer
+            columns only).
+    """
+
+    dtype: pl.DataType
+    present: int
+    distinct: int
+    personnummer: bool = False
+
+
+def _pnr_checked(dtype: pl.DataType) -> bool:
+    return dtype == pl.String or dtype.is_integer() or isinstance(dtype, pl.Categorical | pl.Enum)
+
+
+def attribute_facts(s: pl.Series) -> AttributeFacts:
+    """The :class:`AttributeFacts` of one attribute's per-case values."""
+    present = s.drop_nulls()
+    pnr = False
+    if not s.dtype.is_temporal() and _pnr_checked(s.dtype):
+        pnr = any(PNR_PATTERN.search(v) for v in present.cast(pl.String).unique().to_list())
+    return AttributeFacts(s.dtype, present.len(), present.n_unique(), pnr)
+
+
+def identifier_reason(facts: AttributeFacts, opts: CauseOptions) -> str | None:
     """Why a column must not be used as an attribute, or None."""
-    dtype = s.dtype
+    dtype, distinct = facts.dtype, facts.distinct
     if dtype.is_temporal():
         return "a time value (the derived hour_band and day_type are used instead)"
-    present = s.drop_nulls()
-    if dtype == pl.String or dtype.is_integer() or isinstance(dtype, pl.Categorical | pl.Enum):
-        text = present.cast(pl.String).unique().to_list()
-        if any(PNR_PATTERN.search(v) for v in text):
-            return "values that look like a personnummer"
-    distinct = present.n_unique()
+    if _pnr_checked(dtype) and facts.personnummer:
+        return "values that look like a personnummer"
     if distinct <= 1:
         return "a single value"
     if (
         dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
     ) and distinct > opts.max_levels:
         return f"free text or an identifier ({distinct} distinct values)"
-    if dtype.is_integer() and distinct == present.len() and distinct > opts.max_levels:
+    if dtype.is_integer() and distinct == facts.present and distinct > opts.max_levels:
         return "an identifier (a different value for every case)"
     if not (
         dtype.is_numeric()
@@ -170,17 +208,62 @@ def _identifier_reason(s: pl.Series, opts: CauseOptions) -> str | None:
     return None
 
 
+def attribute_plan(
+    facts: Mapping[str, AttributeFacts], opts: CauseOptions, *, has_time: bool, time_col: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Which attributes are used how (``categorical``, ``binned``, ``derived``) and why the
+    others are not, from each attribute's facts (in the columns' order).
+
+    Returns:
+        ``(used, excluded)``.
+    """
+    used: dict[str, str] = {}
+    excluded: dict[str, str] = {}
+    for name, f in facts.items():
+        if not _wanted(name, opts):
+            if name in opts.exclude:
+                excluded[name] = "excluded by the options"
+            continue
+        reason = identifier_reason(f, opts)
+        if reason is not None:
+            excluded[name] = reason
+        elif f.dtype.is_numeric() and f.distinct > opts.bins:
+            used[name] = "binned"
+        else:
+            used[name] = "categorical"
+    wanted = [d for d in _DERIVED if _wanted(d, opts)]
+    if wanted and has_time:
+        used.update(dict.fromkeys(wanted, "derived"))
+    elif wanted:
+        excluded.update(dict.fromkeys(wanted, f"the cases table has no {time_col!r} column"))
+    return used, excluded
+
+
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _binned(s: pl.Series, bins: int) -> pl.Series:
-    """Quantile bins ``[lo, hi)`` (the last closed) as text; nulls are :data:`MISSING`."""
-    values = s.cast(pl.Float64).drop_nulls().to_numpy()
-    edges = np.unique(np.quantile(values, np.linspace(0.0, 1.0, bins + 1)))
+def bin_edges(values: Sequence[float] | np.ndarray[Any, Any], bins: int) -> list[float]:
+    """The distinct quantile edges of ``bins`` bins over ``values`` (numpy's linear rule)."""
+    edges = np.unique(
+        np.quantile(np.asarray(values, dtype=np.float64), np.linspace(0, 1, bins + 1))
+    )
+    return [float(e) for e in edges]
+
+
+def bin_labels(edges: Sequence[float]) -> list[str]:
+    """``[lo, hi)`` per bin (the last closed); a value's bin is the number of inner edges
+    (``edges[1:-1]``) at or below it."""
     labels = [f"[{_fmt(a)}, {_fmt(b)})" for a, b in pairwise(edges)]
     labels[-1] = labels[-1][:-1] + "]"
-    inner = edges[1:-1]
+    return labels
+
+
+def _binned(s: pl.Series, bins: int) -> pl.Series:
+    """Quantile bins ``[lo, hi)`` (the last closed) as text; nulls are :data:`MISSING`."""
+    edges = bin_edges(s.cast(pl.Float64).drop_nulls().to_numpy(), bins)
+    labels = bin_labels(edges)
+    inner = np.asarray(edges[1:-1])
     out = [
         MISSING if v is None else labels[int(np.searchsorted(inner, v, side="right"))]
         for v in s.cast(pl.Float64).to_list()
@@ -220,7 +303,7 @@ def _wanted(name: str, opts: CauseOptions) -> bool:
     return (opts.include is None or name in opts.include) and name not in opts.exclude
 
 
-def _prepare(
+def prepare_values(
     cases: pl.DataFrame,
     attributes: pl.DataFrame | None,
     opts: CauseOptions,
@@ -229,33 +312,32 @@ def _prepare(
 ) -> tuple[pl.DataFrame, dict[str, str], dict[str, str]]:
     """Case -> text value per usable attribute, what was used how, and what was excluded."""
     frame = cases.select("case")
-    used: dict[str, str] = {}
-    excluded: dict[str, str] = {}
+    joined = frame
+    facts: dict[str, AttributeFacts] = {}
     if attributes is not None:
         joined = frame.join(attributes, on="case", how="left")
-        for name in attributes.columns:
-            if name == "case" or not _wanted(name, opts):
-                if name != "case" and name in opts.exclude:
-                    excluded[name] = "excluded by the options"
-                continue
-            s = joined[name]
-            reason = _identifier_reason(s, opts)
-            if reason is not None:
-                excluded[name] = reason
-            elif s.dtype.is_numeric() and s.drop_nulls().n_unique() > opts.bins:
-                frame = frame.with_columns(_binned(s, opts.bins))
-                used[name] = "binned"
-            else:
-                frame = frame.with_columns(_as_text(s))
-                used[name] = "categorical"
-    wanted = [d for d in _DERIVED if _wanted(d, opts)]
-    if wanted and time_col in cases.columns:
+        facts = {
+            name: attribute_facts(joined[name])
+            for name in attributes.columns
+            if name != "case" and _wanted(name, opts)
+        }
+        facts = {
+            name: facts.get(name, AttributeFacts(pl.Null(), 0, 0))
+            for name in attributes.columns
+            if name != "case" and (name in facts or name in opts.exclude)
+        }
+    has_time = time_col in cases.columns
+    used, excluded = attribute_plan(facts, opts, has_time=has_time, time_col=time_col)
+    for name, how in used.items():
+        if how == "binned":
+            frame = frame.with_columns(_binned(joined[name], opts.bins))
+        elif how == "categorical":
+            frame = frame.with_columns(_as_text(joined[name]))
+    derived = [d for d, how in used.items() if how == "derived"]
+    if derived:
         frame = frame.join(
-            _derived(cases, time_col, timezone, opts).select("case", *wanted), on="case"
+            _derived(cases, time_col, timezone, opts).select("case", *derived), on="case"
         )
-        used.update(dict.fromkeys(wanted, "derived"))
-    elif wanted:
-        excluded.update(dict.fromkeys(wanted, f"the cases table has no {time_col!r} column"))
     return frame, used, excluded
 
 
@@ -264,35 +346,111 @@ def _prepare(
 # ---------------------------------------------------------------------------------------------
 
 
-def _counts(values: pl.DataFrame, deviations: pl.DataFrame, opts: CauseOptions) -> pl.DataFrame:
-    """Per (kind, activity, attribute, value): cases, deviating cases, and the totals."""
-    devs = deviations
-    if "allowed" in devs.columns and not opts.count_allowed:
-        devs = devs.filter(~pl.col("allowed"))
+#: The columns of the tables in :class:`CauseCounts`.
+CAUSE_COUNT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "deviating": {"kind": pl.String(), "activity": pl.String(), "total_deviating": pl.Int64()},
+    "sizes": {"attribute": pl.String(), "value": pl.String(), "cases": pl.Int64()},
+    "hits": {
+        "kind": pl.String(),
+        "activity": pl.String(),
+        "attribute": pl.String(),
+        "value": pl.String(),
+        "deviating": pl.Int64(),
+    },
+}
+
+
+@dataclass(frozen=True)
+class CauseCounts:
+    """The aggregate step of :func:`causes` (what :func:`causes_from_counts` finishes).
+
+    Attributes:
+        cases: all cases.
+        deviating: per ``kind`` and ``activity``: ``total_deviating`` cases with it.
+        sizes: per ``attribute`` and ``value``: ``cases`` with it.
+        hits: per ``kind``, ``activity``, ``attribute`` and ``value``: ``deviating`` cases.
+        used: attribute -> how it was used.
+        excluded: attribute -> why it was not used.
+    """
+
+    cases: int
+    deviating: pl.DataFrame
+    sizes: pl.DataFrame
+    hits: pl.DataFrame
+    used: Mapping[str, str] = field(default_factory=dict)
+    excluded: Mapping[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def typed(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with the columns and types of the table ``name``."""
+        return frame.select(pl.col(c).cast(t) for c, t in CAUSE_COUNT_SCHEMAS[name].items())
+
+
+def _counted_deviations(deviations: pl.DataFrame, opts: CauseOptions) -> pl.DataFrame:
+    if "allowed" in deviations.columns and not opts.count_allowed:
+        return deviations.filter(~pl.col("allowed"))
+    return deviations
+
+
+def cause_counts(
+    values: pl.DataFrame,
+    deviations: pl.DataFrame,
+    opts: CauseOptions,
+    used: Mapping[str, str],
+    excluded: Mapping[str, str],
+) -> CauseCounts:
+    """Count cases per attribute value, and deviating cases per kind, activity and value.
+
+    Args:
+        values: ``case`` and one text column per usable attribute (:func:`prepare_values`).
+        deviations: ``case``, ``kind``, ``activity`` (and ``allowed``).
+        opts: whether allowed deviations count.
+        used: how each attribute is used.
+        excluded: why attributes were left out.
+
+    Returns:
+        The :class:`CauseCounts`.
+    """
     hits = (
-        devs.join(values.select("case"), on="case", how="semi")
+        _counted_deviations(deviations, opts)
+        .join(values.select("case"), on="case", how="semi")
         .select("kind", "activity", "case")
         .unique()
     )
-    n_all = values.height
-    targets = hits.group_by("kind", "activity").agg(pl.len().alias("total_deviating"))
-    targets = targets.filter(pl.col("total_deviating") >= opts.min_cases)
     attrs = [c for c in values.columns if c != "case"]
-    if not attrs or targets.is_empty():
-        return pl.DataFrame()
     long = values.unpivot(index="case", on=attrs, variable_name="attribute", value_name="value")
-    sizes = long.group_by("attribute", "value").agg(pl.len().alias("cases"))
-    sizes = sizes.filter(
-        (pl.col("cases") >= opts.min_cases) & (n_all - pl.col("cases") >= opts.min_cases)
-    )
-    dev = (
+    per_value = (
         hits.join(long, on="case")
         .group_by("kind", "activity", "attribute", "value")
         .agg(pl.len().alias("deviating"))
     )
+    return CauseCounts(
+        cases=values.height,
+        deviating=CauseCounts.typed(
+            "deviating", hits.group_by("kind", "activity").agg(pl.len().alias("total_deviating"))
+        ),
+        sizes=CauseCounts.typed(
+            "sizes", long.group_by("attribute", "value").agg(pl.len().alias("cases"))
+        ),
+        hits=CauseCounts.typed("hits", per_value),
+        used=dict(used),
+        excluded=dict(excluded),
+    )
+
+
+def _counts(counted: CauseCounts, opts: CauseOptions) -> pl.DataFrame:
+    """Per (kind, activity, attribute, value): cases, deviating cases, and the totals, for
+    the targets and values large enough to test."""
+    n_all = counted.cases
+    targets = counted.deviating.filter(pl.col("total_deviating") >= opts.min_cases)
+    if counted.sizes.is_empty() or targets.is_empty():
+        return pl.DataFrame()
+    sizes = counted.sizes.filter(
+        (pl.col("cases") >= opts.min_cases) & (n_all - pl.col("cases") >= opts.min_cases)
+    )
     return (
         targets.join(sizes, how="cross")
-        .join(dev, on=["kind", "activity", "attribute", "value"], how="left")
+        .join(counted.hits, on=["kind", "activity", "attribute", "value"], how="left")
         .with_columns(
             pl.col("deviating").fill_null(0),
             (n_all - pl.col("cases")).alias("baseline_cases"),
@@ -438,8 +596,31 @@ def causes(
         missing = [c for c in cols if c not in frame.columns]
         if missing:
             raise ValueError(f"{what} lacks columns {missing}")
-    values, used, excluded = _prepare(cases, attributes, opts, timezone, time_col)
-    counts = _counts(values, deviations, opts)
+    values, used, excluded = prepare_values(cases, attributes, opts, timezone, time_col)
+    counted = cause_counts(values, deviations, opts, used, excluded)
+    return causes_from_counts(counted, activity_names=activity_names, options=opts)
+
+
+def causes_from_counts(
+    counted: CauseCounts,
+    *,
+    activity_names: Mapping[str, str] | None = None,
+    options: CauseOptions | None = None,
+) -> CauseAnalysis:
+    """The finish of :func:`causes`: rates, lifts, tests and ranks from the counts (made by
+    :func:`cause_counts` or by another engine in the same layout).
+
+    Args:
+        counted: the :class:`CauseCounts`.
+        activity_names: activity id -> display name, for ``activity_name``.
+        options: thresholds (:class:`CauseOptions`).
+
+    Returns:
+        The :class:`CauseAnalysis` of :func:`causes`.
+    """
+    opts = options or CauseOptions()
+    used, excluded = dict(counted.used), dict(counted.excluded)
+    counts = _counts(counted, opts)
     if counts.is_empty():
         return CauseAnalysis(pl.DataFrame(schema=_SCHEMA), used, excluded)
     table = _ranked(_tested(counts, opts), activity_names or {}, opts)

@@ -28,11 +28,15 @@ from fvmprocess.petri import DEFAULT_MAX_STATES, PetriNet, ReachabilityGraph, re
 
 __all__ = [
     "END",
+    "PRACTICE_COUNT_SCHEMAS",
     "PRACTICE_SCHEMA_VERSION",
     "START",
+    "PracticeCounts",
     "PracticeDiff",
     "StandardRelation",
     "practice",
+    "practice_counts",
+    "practice_from_counts",
     "standard_relation",
 ]
 
@@ -285,8 +289,37 @@ def _summary(
     ).sort("unit")  # fmt: skip
 
 
+@dataclass(frozen=True)
+class PracticeCounts:
+    """The aggregate step of :func:`practice` (what :func:`practice_from_counts` finishes).
+
+    Attributes:
+        unit_cases: ``unit``, ``unit_cases``.
+        steps: ``unit``, ``activity``, ``events``, ``cases``.
+        pairs: directly-follows counts per unit, start and end included: ``unit``,
+            ``source``, ``target``, ``frequency``, ``cases``.
+    """
+
+    unit_cases: pl.DataFrame
+    steps: pl.DataFrame
+    pairs: pl.DataFrame
+
+
+#: The columns of the tables in :class:`PracticeCounts`.
+PRACTICE_COUNT_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "unit_cases": {"unit": pl.String(), "unit_cases": pl.Int64()},
+    "steps": {"unit": pl.String(), "activity": pl.String(), "events": pl.Int64(),
+              "cases": pl.Int64()},
+    "pairs": {"unit": pl.String(), "source": pl.String(), "target": pl.String(),
+              "frequency": pl.Int64(), "cases": pl.Int64()},
+}  # fmt: skip
+
+
 def practice(events: pl.DataFrame, standard: PetriNet | StandardRelation) -> PracticeDiff:
     """Each unit's directly-follows practice, as a difference on the standard.
+
+    :func:`practice_counts` then :func:`practice_from_counts` (an engine that counts
+    elsewhere, Spark, shares the finish).
 
     Args:
         events: ``case``, ``activity`` (already matched to the standard's activity ids, as
@@ -301,37 +334,62 @@ def practice(events: pl.DataFrame, standard: PetriNet | StandardRelation) -> Pra
         >>> diff = practice(log.events, resolved.net)  # doctest: +SKIP
         >>> diff.transitions.filter(pl.col("status") == "added")  # doctest: +SKIP
     """
-    rel = standard if isinstance(standard, StandardRelation) else standard_relation(standard)
+    return practice_from_counts(practice_counts(events), standard)
+
+
+def practice_counts(events: pl.DataFrame) -> PracticeCounts:
+    """Cases, steps and directly-follows pairs counted per unit (the aggregate step)."""
     ev = _ordered(events)
     unit_cases = ev.group_by("_unit").agg(
         pl.col("case").n_unique().cast(pl.Int64).alias("unit_cases")
     )
-    unit_cases = unit_cases.rename({"_unit": "unit"})
-    seen_steps = (
-        ev.group_by("_unit", "activity")
-        .agg(
-            pl.len().cast(pl.Int64).alias("events"),
-            pl.col("case").n_unique().cast(pl.Int64).alias("cases"),
-        )
-        .rename({"_unit": "unit"})
+    seen_steps = ev.group_by("_unit", "activity").agg(
+        pl.len().cast(pl.Int64).alias("events"),
+        pl.col("case").n_unique().cast(pl.Int64).alias("cases"),
     )
-    pairs = _pairs(ev)
     seen_pairs = (
-        pairs.group_by("_unit", "source", "target")
+        _pairs(ev)
+        .group_by("_unit", "source", "target")
         .agg(
             pl.len().cast(pl.Int64).alias("frequency"),
             pl.col("case").n_unique().cast(pl.Int64).alias("cases"),
         )
-        .rename({"_unit": "unit"})
     )
+    tables = {"unit_cases": unit_cases, "steps": seen_steps, "pairs": seen_pairs}
+    typed = {
+        name: frame.rename({"_unit": "unit"}).select(
+            pl.col(c).cast(t) for c, t in PRACTICE_COUNT_SCHEMAS[name].items()
+        )
+        for name, frame in tables.items()
+    }
+    return PracticeCounts(**typed)
+
+
+def practice_from_counts(
+    counts: PracticeCounts, standard: PetriNet | StandardRelation
+) -> PracticeDiff:
+    """The finish of :func:`practice`: each unit's counts against the standard's relation.
+
+    Args:
+        counts: the :class:`PracticeCounts` (of :func:`practice_counts` or another engine).
+        standard: the standard's net, or its :class:`StandardRelation`.
+
+    Returns:
+        A :class:`PracticeDiff`.
+    """
+    rel = standard if isinstance(standard, StandardRelation) else standard_relation(standard)
     steps = _with_missing(
-        seen_steps,
+        counts.steps,
         ["activity"],
         [(a,) for a in sorted(rel.activities)],
         ["events", "cases"],
-        unit_cases,
+        counts.unit_cases,
     )
     transitions = _with_missing(
-        seen_pairs, ["source", "target"], sorted(rel.follows), ["frequency", "cases"], unit_cases
+        counts.pairs,
+        ["source", "target"],
+        sorted(rel.follows),
+        ["frequency", "cases"],
+        counts.unit_cases,
     )
-    return PracticeDiff(_summary(unit_cases, steps, transitions), steps, transitions)
+    return PracticeDiff(_summary(counts.unit_cases, steps, transitions), steps, transitions)

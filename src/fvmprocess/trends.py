@@ -32,15 +32,19 @@ from fvmprocess._shared.durations import DEFAULT_TIMEZONE, zone
 from fvmprocess.scoring import wilson_exprs, wilson_interval
 
 __all__ = [
+    "PERIOD_COUNTS_SCHEMA",
     "ChangePointOptions",
     "MilestoneKey",
     "Period",
     "change_points",
+    "day_counts",
     "fisher_exact",
     "hypergeom_pmf",
     "milestones",
     "parse_milestone",
+    "period_counts",
     "periods",
+    "periods_from_counts",
 ]
 
 #: The calendar periods :func:`periods` groups cases by.
@@ -109,6 +113,10 @@ def periods(
     ``timezone``. Weeks start on Monday (ISO 8601), quarters on 1 January, April, July and
     October. Periods without cases are absent; cases without a time are left out.
 
+    Two steps, so that an engine that counts elsewhere (Spark) shares the finish:
+    :func:`period_counts` (per unit and period: counts and sums) and
+    :func:`periods_from_counts` (shares, intervals, mean fitness).
+
     Args:
         cases: one row per case with ``unit``, ``conforming``, ``fitness`` and ``time_col``
             (``ConformanceResult.cases``). Aware datetimes are converted to ``timezone``; naive
@@ -132,6 +140,50 @@ def periods(
     Example:
         >>> periods(result.cases, period="month")  # doctest: +SKIP
     """
+    counts = period_counts(
+        cases, period=period, timezone=timezone, time_col=time_col, compliance=compliance
+    )
+    return periods_from_counts(counts, period=period)
+
+
+#: The columns of :func:`period_counts` (what :func:`periods_from_counts` takes).
+PERIOD_COUNTS_SCHEMA: dict[str, pl.DataType] = {
+    "unit": pl.String(),
+    "period": pl.Date(),
+    "cases": pl.Int64(),
+    "conforming": pl.Int64(),
+    "fitness_sum": pl.Float64(),
+    "fitness_n": pl.Int64(),
+    "time_limit_evaluated": pl.Int64(),
+    "time_limit_within": pl.Int64(),
+}
+
+
+def period_counts(
+    cases: pl.DataFrame,
+    *,
+    period: Period,
+    timezone: str = DEFAULT_TIMEZONE,
+    time_col: str = "start",
+    compliance: str | tuple[str, str] | None = None,
+) -> pl.DataFrame:
+    """The aggregate step of :func:`periods`: per unit and period, counts and sums.
+
+    Args:
+        cases: as for :func:`periods`.
+        period: ``"week"``, ``"month"`` or ``"quarter"``.
+        timezone: the log's time zone.
+        time_col: the column with the case's first event time.
+        compliance: as for :func:`periods`.
+
+    Returns:
+        :data:`PERIOD_COUNTS_SCHEMA`: ``unit``, ``period`` (first day), ``cases``,
+        ``conforming``, ``fitness_sum`` and ``fitness_n`` (cases with a fitness),
+        ``time_limit_evaluated`` and ``time_limit_within`` (null without ``compliance``).
+
+    Raises:
+        ValueError: an unknown ``period`` or time zone, or a missing column.
+    """
     if period not in _EVERY:
         raise ValueError(f"period is {period!r}; expected 'week', 'month' or 'quarter'")
     _require(cases, ["unit", "conforming", "fitness", time_col], "the cases table")
@@ -151,7 +203,8 @@ def periods(
         .agg(
             pl.len().cast(pl.Int64).alias("cases"),
             pl.col("_ok").sum().cast(pl.Int64).alias("conforming"),
-            pl.col("fitness").mean().alias("mean_fitness"),
+            pl.col("fitness").sum().alias("fitness_sum"),
+            pl.col("fitness").count().cast(pl.Int64).alias("fitness_n"),
             pl.col("_evaluated").sum().alias("time_limit_evaluated"),
             pl.col("_within").sum().alias("time_limit_within"),
         )
@@ -162,10 +215,28 @@ def periods(
             pl.lit(None, pl.Int64).alias("time_limit_evaluated"),
             pl.lit(None, pl.Int64).alias("time_limit_within"),
         )
-    out = grouped.with_columns(
+    return grouped.select(pl.col(c).cast(t) for c, t in PERIOD_COUNTS_SCHEMA.items())
+
+
+def periods_from_counts(counts: pl.DataFrame, *, period: Period) -> pl.DataFrame:
+    """The finish of :func:`periods`: shares, Wilson intervals and mean fitness per unit and
+    period, from :func:`period_counts` (or the same counts made by another engine).
+
+    Args:
+        counts: :data:`PERIOD_COUNTS_SCHEMA` rows, one per unit and period.
+        period: the period the counts were made for.
+
+    Returns:
+        The table of :func:`periods`.
+    """
+    every = _EVERY[period]
+    out = counts.with_columns(
         pl.col("period").dt.offset_by(every).alias("period_end"),
         (pl.col("conforming") / pl.col("cases")).alias("conforming_share"),
         *wilson_exprs("conforming", "cases", "conforming_share"),
+        pl.when(pl.col("fitness_n") > 0)
+        .then(pl.col("fitness_sum") / pl.col("fitness_n"))
+        .alias("mean_fitness"),
         pl.when(pl.col("time_limit_evaluated") > 0)
         .then(pl.col("time_limit_within") / pl.col("time_limit_evaluated"))
         .alias("time_limit_compliance"),
@@ -551,6 +622,35 @@ def _milestone_list(
         else:
             out += [(u, _as_date(key), label) for u in units]
     return sorted(out, key=lambda m: (m[0], m[1], m[2]))
+
+
+def day_counts(
+    cases: pl.DataFrame, *, timezone: str = DEFAULT_TIMEZONE, time_col: str = "start"
+) -> pl.DataFrame:
+    """The aggregate :func:`milestones` needs: per unit and local day, cases and conforming.
+
+    :func:`milestones` over this table gives exactly what it gives over the cases (a day
+    ends before a milestone or starts on or after it), so an engine that counts elsewhere
+    (Spark) shares the finish.
+
+    Returns:
+        ``unit``, ``period`` (the day), ``period_end`` (the next day), ``cases``,
+        ``conforming``; cases without a time are left out.
+    """
+    _require(cases, ["unit", "conforming", time_col], "the cases table")
+    return (
+        _dated(cases, timezone, time_col)
+        .group_by("unit", "first", "end")
+        .agg(pl.col("cases").sum(), pl.col("conforming").sum())
+        .select(
+            "unit",
+            pl.col("first").alias("period"),
+            pl.col("end").alias("period_end"),
+            pl.col("cases").cast(pl.Int64),
+            pl.col("conforming").cast(pl.Int64),
+        )
+        .sort("unit", "period")
+    )
 
 
 def _dated(data: pl.DataFrame, timezone: str, time_col: str) -> pl.DataFrame:

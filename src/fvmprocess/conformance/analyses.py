@@ -22,16 +22,49 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from fvmprocess.causes import CauseAnalysis, CauseOptions, case_attributes, causes
-from fvmprocess.practice import PracticeDiff, StandardRelation, practice
-from fvmprocess.trends import Period, change_points, milestones, periods
+from fvmprocess.causes import (
+    CauseAnalysis,
+    CauseCounts,
+    CauseOptions,
+    case_attributes,
+    cause_counts,
+    causes,
+    causes_from_counts,
+    prepare_values,
+)
+from fvmprocess.practice import (
+    PracticeCounts,
+    PracticeDiff,
+    StandardRelation,
+    practice,
+    practice_counts,
+    practice_from_counts,
+)
+from fvmprocess.trends import (
+    Period,
+    change_points,
+    day_counts,
+    milestones,
+    period_counts,
+    periods,
+    periods_from_counts,
+)
 
 if TYPE_CHECKING:
     from fvmprocess.conformance.options import CheckOptions
     from fvmprocess.process import ResolvedProcess
     from fvmprocess.trends import MilestoneKey
 
-__all__ = ["ANALYSIS_TABLES", "Analyses", "case_compliance", "run_analyses"]
+__all__ = [
+    "ANALYSIS_TABLES",
+    "Analyses",
+    "AnalysisCounts",
+    "analysis_counts",
+    "case_compliance",
+    "cause_options",
+    "finish_analyses",
+    "run_analyses",
+]
 
 #: The analyses' tables, in the order they are written (``<name>.parquet`` in a result folder).
 ANALYSIS_TABLES = ("periods", "changes", "milestones", "causes")
@@ -204,6 +237,27 @@ def _wanted(opts: CheckOptions) -> bool:
     return bool(opts.period or opts.milestones or opts.causes or opts.practice)
 
 
+@dataclass(frozen=True)
+class AnalysisCounts:
+    """The aggregates the analyses are finished from, each None when not asked for.
+
+    Both engines make these (embedded: :func:`analysis_counts`; Spark:
+    :mod:`fvmprocess.engines.spark_analyses`) and call the one finish,
+    :func:`finish_analyses`; only these aggregates are needed, never a case.
+
+    Attributes:
+        periods: :func:`fvmprocess.trends.period_counts` (per unit and period).
+        days: :func:`fvmprocess.trends.day_counts` (per unit and local day, for milestones).
+        causes: :class:`fvmprocess.causes.CauseCounts`.
+        practice: :class:`fvmprocess.practice.PracticeCounts`.
+    """
+
+    periods: pl.DataFrame | None = None
+    days: pl.DataFrame | None = None
+    causes: CauseCounts | None = None
+    practice: PracticeCounts | None = None
+
+
 def run_analyses(
     cases: pl.DataFrame,
     deviations: pl.DataFrame,
@@ -215,6 +269,8 @@ def run_analyses(
     limits: pl.DataFrame | None = None,
 ) -> Analyses:
     """The analyses the options ask for (an empty :class:`Analyses` when none).
+
+    :func:`analysis_counts`, then :func:`finish_analyses`.
 
     Args:
         cases: the scored case table (``case``, ``unit``, ``start``, ``conforming``,
@@ -235,29 +291,82 @@ def run_analyses(
     """
     if not _wanted(opts):
         return Analyses()
-    found_periods = found_changes = None
+    counts = analysis_counts(cases, deviations, events, opts, timezone=timezone, limits=limits)
+    return finish_analyses(counts, target, opts)
+
+
+def analysis_counts(
+    cases: pl.DataFrame,
+    deviations: pl.DataFrame,
+    events: pl.DataFrame,
+    opts: CheckOptions,
+    *,
+    timezone: str,
+    limits: pl.DataFrame | None = None,
+) -> AnalysisCounts:
+    """The aggregates of the analyses the options ask for, with polars (arguments as for
+    :func:`run_analyses`)."""
+    found_periods = found_days = None
     if opts.period is not None:
         compliance = None if limits is None else case_compliance(limits, cases)
-        found_periods = _periods(cases, opts.period, timezone, compliance)
-        found_changes = change_points(found_periods)
-    found_milestones = None
+        found_periods = _period_counts(cases, opts.period, timezone, compliance)
     if opts.milestones:
-        found_milestones = milestones(cases, _marks(opts.milestones), timezone=timezone)
+        found_days = day_counts(cases, timezone=timezone)
+    found_causes = None
+    if opts.causes:
+        options = cause_options(opts)
+        values, used, excluded = prepare_values(
+            cases, case_attributes(events), options, timezone, "start"
+        )
+        found_causes = cause_counts(values, deviations, options, used, excluded)
+    found_practice = practice_counts(_practice_events(cases, events)) if opts.practice else None
+    return AnalysisCounts(found_periods, found_days, found_causes, found_practice)
+
+
+def finish_analyses(
+    counts: AnalysisCounts, target: ResolvedProcess, opts: CheckOptions
+) -> Analyses:
+    """The analyses from their aggregates (the finish both engines share).
+
+    Args:
+        counts: the :class:`AnalysisCounts`.
+        target: the resolved process (its net for the practice, its names for the causes).
+        opts: the analyses' options.
+
+    Returns:
+        The :class:`Analyses`.
+    """
+    found_periods = found_changes = found_milestones = None
+    if opts.period is not None and counts.periods is not None:
+        found_periods = periods_from_counts(counts.periods, period=opts.period)
+        found_changes = change_points(found_periods)
+    if opts.milestones and counts.days is not None:
+        found_milestones = milestones(counts.days, _marks(opts.milestones))
+    found_causes = None
+    if opts.causes and counts.causes is not None:
+        found_causes = causes_from_counts(
+            counts.causes,
+            activity_names={k: v.sv for k, v in target.labels.items()},
+            options=cause_options(opts),
+        )
+    found_practice = None
+    if opts.practice and counts.practice is not None:
+        found_practice = practice_from_counts(counts.practice, target.net)
     return Analyses(
         period=opts.period,
         periods=found_periods,
         changes=found_changes,
         milestones=found_milestones,
-        causes=_causes(cases, deviations, events, target, opts, timezone) if opts.causes else None,
-        practice=_practice(cases, events, target) if opts.practice else None,
+        causes=found_causes,
+        practice=found_practice,
     )
 
 
-def _periods(
+def _period_counts(
     cases: pl.DataFrame, period: Period, timezone: str, compliance: pl.DataFrame | None
 ) -> pl.DataFrame:
     if compliance is None:
-        return periods(cases, period=period, timezone=timezone)
+        return period_counts(cases, period=period, timezone=timezone)
     joined = cases.join(
         compliance.select(
             "case", pl.col("within").alias("_tl_within"), pl.col("evaluated").alias("_tl_evaluated")
@@ -265,7 +374,7 @@ def _periods(
         on="case",
         how="left",
     ).with_columns(pl.col("_tl_within", "_tl_evaluated").fill_null(0))
-    return periods(
+    return period_counts(
         joined, period=period, timezone=timezone, compliance=("_tl_within", "_tl_evaluated")
     )
 
@@ -286,36 +395,22 @@ def _marks(given: Mapping[MilestoneKey, str]) -> dict[MilestoneKey, str]:
     return out
 
 
-def _causes(
-    cases: pl.DataFrame,
-    deviations: pl.DataFrame,
-    events: pl.DataFrame,
-    target: ResolvedProcess,
-    opts: CheckOptions,
-    timezone: str,
-) -> CauseAnalysis:
+def cause_options(opts: CheckOptions) -> CauseOptions:
+    """The :class:`~fvmprocess.causes.CauseOptions` a check's options ask for."""
     include = None if opts.cause_attributes is None else tuple(opts.cause_attributes)
-    options = CauseOptions(include=include, exclude=tuple(opts.cause_exclude))
-    return causes(
-        cases,
-        deviations,
-        case_attributes(events),
-        timezone=timezone,
-        activity_names={k: v.sv for k, v in target.labels.items()},
-        options=options,
-    )
+    return CauseOptions(include=include, exclude=tuple(opts.cause_exclude))
 
 
-def _practice(cases: pl.DataFrame, events: pl.DataFrame, target: ResolvedProcess) -> PracticeDiff:
-    """The practice per unit as the check counts units (``unit_assignment``), not per event."""
+def _practice_events(cases: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """The events with the unit each case is counted for (``unit_assignment``), not the
+    unit of each event."""
     keep = [c for c in ("case", "activity", "timestamp", "row") if c in events.columns]
-    counted = events.select(keep).join(
+    return events.select(keep).join(
         cases.select("case", pl.col("unit").cast(pl.String)),
         on="case",
         how="left",
         maintain_order="left",
     )
-    return practice(counted, target.net)
 
 
 # ---------------------------------------------------------------------------------------------
