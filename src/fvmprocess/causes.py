@@ -243,12 +243,33 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def bin_edges(values: Sequence[float] | np.ndarray[Any, Any], bins: int) -> list[float]:
-    """The distinct quantile edges of ``bins`` bins over ``values`` (numpy's linear rule)."""
-    edges = np.unique(
-        np.quantile(np.asarray(values, dtype=np.float64), np.linspace(0, 1, bins + 1))
-    )
-    return [float(e) for e in edges]
+def bin_edges(values: Sequence[float], counts: Sequence[int], bins: int) -> list[float]:
+    """The distinct quantile edges of ``bins`` bins (linear interpolation between order
+    statistics, numpy's default rule), from the distinct values and how often each occurs.
+
+    Value counts are an aggregate any engine can make; both engines bin through here.
+
+    Args:
+        values: the distinct values, ascending.
+        counts: how many cases have each value.
+        bins: the number of bins.
+
+    Returns:
+        The edges, ascending and distinct.
+    """
+    cum = np.cumsum(np.asarray(counts, dtype=np.int64))
+    n = int(cum[-1])
+
+    def at(rank: int) -> float:
+        return float(values[int(np.searchsorted(cum, rank, side="right"))])
+
+    edges: set[float] = set()
+    for i in range(bins + 1):
+        pos = (n - 1) * i / bins
+        lo = math.floor(pos)
+        a, b = at(lo), at(min(lo + 1, n - 1))
+        edges.add(a if a == b or pos == lo else a + (b - a) * (pos - lo))
+    return sorted(edges)
 
 
 def bin_labels(edges: Sequence[float]) -> list[str]:
@@ -261,7 +282,8 @@ def bin_labels(edges: Sequence[float]) -> list[str]:
 
 def _binned(s: pl.Series, bins: int) -> pl.Series:
     """Quantile bins ``[lo, hi)`` (the last closed) as text; nulls are :data:`MISSING`."""
-    edges = bin_edges(s.cast(pl.Float64).drop_nulls().to_numpy(), bins)
+    counted = s.cast(pl.Float64).drop_nulls().value_counts(name="_n").sort(s.name)
+    edges = bin_edges(counted[s.name].to_list(), counted["_n"].to_list(), bins)
     labels = bin_labels(edges)
     inner = np.asarray(edges[1:-1])
     out = [

@@ -17,11 +17,16 @@ import polars as pl
 from fvmprocess._shared.vocab import DEVIATION_KINDS
 
 __all__ = [
+    "EXTRA",
+    "EXTRA_KINDS",
     "LIMIT_SCORE_SCHEMA",
     "UNIT_COLUMNS",
     "Z95",
+    "ActivityCounts",
     "UnitScore",
+    "activity_counts",
     "activity_scores",
+    "activity_table",
     "limit_scores",
     "mean_interval",
     "rank_units",
@@ -281,6 +286,9 @@ def activity_scores(
 ) -> pl.DataFrame:
     """Per unit (and ``"*"``) and activity: cases with each deviation kind, and the rates.
 
+    :func:`activity_counts`, then :func:`activity_table` (an engine that counts elsewhere,
+    Spark, shares the finish).
+
     Args:
         cases: the case table (``unit``).
         deviations: the deviations (``case``, ``unit``, ``kind``, ``activity``, ``allowed``);
@@ -293,22 +301,59 @@ def activity_scores(
         inserted, repeated, moved or unknown event of the activity — each case once), sorted
         by unit and activity. Every rate is a share of the unit's cases, in [0, 1].
     """
-    acts = sorted(set(labels) | set(deviations["activity"].unique().to_list()))
-    out = _activity_grid(cases, acts).join(
-        _kind_counts(deviations), on=["unit", "activity"], how="left"
+    return activity_table(activity_counts(cases, deviations), labels)
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    """The aggregate step of :func:`activity_scores`.
+
+    Attributes:
+        unit_cases: ``unit``, ``unit_cases`` (Int64).
+        kinds: counted (not allowed) deviations per ``unit``, ``activity`` and ``kind``:
+            ``n`` distinct cases (Int64); the pseudo-kind :data:`EXTRA` counts cases with any
+            of :data:`EXTRA_KINDS`.
+        activities: the activities of every deviation, allowed ones included.
+    """
+
+    unit_cases: pl.DataFrame
+    kinds: pl.DataFrame
+    activities: tuple[str, ...]
+
+
+def activity_counts(cases: pl.DataFrame, deviations: pl.DataFrame) -> ActivityCounts:
+    """Cases per unit and deviating cases per unit, activity and kind (the aggregate)."""
+    counted = deviations.filter(~pl.col("allowed"))
+    extra = counted.filter(pl.col("kind").is_in(EXTRA_KINDS)).with_columns(
+        pl.lit(EXTRA).alias("kind")
     )
-    for k in (*DEVIATION_KINDS, _EXTRA):
+    kinds = (
+        pl.concat([counted, extra])
+        .group_by("unit", "activity", "kind")
+        .agg(pl.col("case").n_unique().cast(pl.Int64).alias("n"))
+    )
+    unit_cases = cases.group_by("unit").agg(pl.len().cast(pl.Int64).alias("unit_cases"))
+    seen = deviations["activity"].drop_nulls().unique().to_list()
+    return ActivityCounts(unit_cases, kinds, tuple(sorted(seen)))
+
+
+def activity_table(counts: ActivityCounts, labels: Collection[str]) -> pl.DataFrame:
+    """The finish of :func:`activity_scores`: every unit (and ``"*"``) × activity, with the
+    counts per kind and the rates, from :class:`ActivityCounts`."""
+    acts = sorted(set(labels) | set(counts.activities))
+    out = _activity_grid(counts.unit_cases, acts).join(
+        _kind_counts(counts.kinds), on=["unit", "activity"], how="left"
+    )
+    for k in (*DEVIATION_KINDS, EXTRA):
         if k not in out.columns:
-            out = out.with_columns(pl.lit(0, pl.UInt32).alias(k))
+            out = out.with_columns(pl.lit(0, pl.Int64).alias(k))
     out = (
-        out.with_columns(
-            [pl.col(k).fill_null(0).cast(pl.Int64) for k in (*DEVIATION_KINDS, _EXTRA)]
-        )
+        out.with_columns([pl.col(k).fill_null(0).cast(pl.Int64) for k in (*DEVIATION_KINDS, EXTRA)])
         .with_columns(
             [(pl.col(k) / pl.col("unit_cases")).alias(f"{k}_rate") for k in DEVIATION_KINDS]
         )
         .with_columns(
-            (pl.col(_EXTRA) / pl.col("unit_cases")).alias("insert_rate"),
+            (pl.col(EXTRA) / pl.col("unit_cases")).alias("insert_rate"),
             pl.col("skipped_rate").alias("skip_rate"),
             pl.col("activity").is_in(sorted(labels)).alias("in_model"),
         )
@@ -331,36 +376,30 @@ def activity_scores(
     )
 
 
-def _activity_grid(cases: pl.DataFrame, activities: list[str]) -> pl.DataFrame:
+def _activity_grid(unit_cases: pl.DataFrame, activities: list[str]) -> pl.DataFrame:
     """Every unit (and ``"*"``) × activity, with the unit's cases (``unit_cases``)."""
     acts = pl.DataFrame({"activity": activities}, schema={"activity": pl.String})
-    per_unit = cases.group_by("unit").agg(pl.len().alias("unit_cases")).join(acts, how="cross")
+    per_unit = unit_cases.select("unit", pl.col("unit_cases").cast(pl.Int64)).join(
+        acts, how="cross"
+    )
     everyone = pl.DataFrame(
-        {"unit": ["*"], "unit_cases": [cases.height]},
-        schema={"unit": pl.String, "unit_cases": pl.UInt32},
+        {"unit": ["*"], "unit_cases": [int(unit_cases["unit_cases"].sum())]},
+        schema={"unit": pl.String, "unit_cases": pl.Int64},
     ).join(acts, how="cross")
     return pl.concat([per_unit, everyone], how="vertical_relaxed")
 
 
-#: The pseudo-kind of :func:`_kind_counts`: cases with an extra event of the activity.
-_EXTRA = "_extra"
+#: The pseudo-kind of :class:`ActivityCounts`: cases with an extra event of the activity.
+EXTRA = "_extra"
 #: The kinds that put an extra event of an activity into a case (``insert_rate``).
-_EXTRA_KINDS = ("inserted", "repeated", "moved", "unknown_activity")
+EXTRA_KINDS = ("inserted", "repeated", "moved", "unknown_activity")
 
 
-def _kind_counts(deviations: pl.DataFrame) -> pl.DataFrame:
+def _kind_counts(kinds: pl.DataFrame) -> pl.DataFrame:
     """Per unit (and ``"*"``) and activity: cases with each counted kind, one column per kind,
-    and :data:`_EXTRA`: cases with any of :data:`_EXTRA_KINDS` (each case once, so the
-    ``insert_rate`` it gives is a share of cases, never above 1)."""
-    counted = deviations.filter(~pl.col("allowed"))
-    extra = counted.filter(pl.col("kind").is_in(_EXTRA_KINDS)).with_columns(
-        pl.lit(_EXTRA).alias("kind")
-    )
-    per = (
-        pl.concat([counted, extra])
-        .group_by("unit", "activity", "kind")
-        .agg(pl.col("case").n_unique().alias("n"))
-    )
+    and :data:`EXTRA` (each case once, so the ``insert_rate`` it gives is a share of cases,
+    never above 1)."""
+    per = kinds.select("unit", "activity", "kind", pl.col("n").cast(pl.Int64))
     per_all = (
         per.group_by("activity", "kind")
         .agg(pl.col("n").sum())

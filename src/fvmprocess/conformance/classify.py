@@ -18,12 +18,17 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import polars as pl
+
 from fvmprocess._shared.vocab import DeviationKind
 
 if TYPE_CHECKING:
-    from fvmprocess.conformance.align import AlignmentCosts, Move
+    from fvmprocess.conformance.align import Alignment, AlignmentCosts, Move
 
-__all__ = ["Deviation", "classify", "explains"]
+__all__ = ["MOVES_DTYPE", "Deviation", "classify", "explains", "scored_variants"]
+
+#: The ``moves`` column of a variant table (silent moves left out).
+MOVES_DTYPE = pl.List(pl.Struct({"log": pl.String, "model": pl.String, "kind": pl.String}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +145,58 @@ def explains(
     if kind in ("skipped", "inserted", "repeated", "unknown_activity"):
         return any(d.kind == kind and d.activity == activity for d in deviations)
     return True
+
+
+def scored_variants(
+    variants: pl.DataFrame, found: Sequence[tuple[Alignment, Sequence[Deviation]]]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The distinct variants with their alignment's results, and their deviations.
+
+    Both engines build their variant table here from ``(alignment, deviations)`` per
+    variant (aligned and classified on this machine or on Spark executors).
+
+    Args:
+        variants: the distinct variants (``variant`` and any other columns, kept).
+        found: per row of ``variants``, its alignment and :func:`classify`'s deviations.
+
+    Returns:
+        ``(variants, deviations)``: ``variants`` sorted by ``variant`` with ``cost``,
+        ``worst_cost``, ``moves`` (:data:`MOVES_DTYPE`) and ``fitness`` added; the
+        deviations with ``variant``, ``kind``, ``activity``, ``position``, ``dev_cost``.
+    """
+    rows: list[tuple[int, float, float, list[dict[str, str | None]]]] = []
+    devs: list[tuple[int, str, str, int, float]] = []
+    for vid, (al, found_devs) in zip(variants["variant"].to_list(), found, strict=True):
+        moves = [
+            {"log": m.log, "model": m.model, "kind": m.kind} for m in al.moves if m.kind != "silent"
+        ]
+        rows.append((vid, float(al.cost), float(al.worst_cost), moves))
+        devs.extend((vid, d.kind, d.activity, d.position, d.cost) for d in found_devs)
+    scored = pl.DataFrame(
+        rows,
+        schema={
+            "variant": pl.Int64,
+            "cost": pl.Float64,
+            "worst_cost": pl.Float64,
+            "moves": MOVES_DTYPE,
+        },
+        orient="row",
+    )
+    out = variants.join(scored, on="variant", how="left").with_columns(
+        pl.when(pl.col("worst_cost") > 0)
+        .then(1 - pl.col("cost") / pl.col("worst_cost"))
+        .otherwise(1.0)
+        .alias("fitness")
+    )
+    deviations = pl.DataFrame(
+        devs,
+        schema={
+            "variant": pl.Int64,
+            "kind": pl.String,
+            "activity": pl.String,
+            "position": pl.Int64,
+            "dev_cost": pl.Float64,
+        },
+        orient="row",
+    )
+    return out.sort("variant"), deviations
