@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -661,6 +661,15 @@ def _log_options(f: F) -> F:
             help="Exact repeats of an event: keep them, or reject them as duplicate_event.",
         ),
         click.option(
+            "--unmapped",
+            type=click.Choice(["keep", "ignore"]),
+            default=None,
+            expose_value=False,
+            callback=_keep,
+            help="Activities neither the mapping nor the standard names: keep them (default; "
+            "they become inserted steps) or ignore them, counted as unmapped_activity.",
+        ),
+        click.option(
             "--timezone",
             default=None,
             expose_value=False,
@@ -847,6 +856,20 @@ def _load_process(process: str) -> Any:
     return _resolve(process)
 
 
+def _cli_mapping(mapping: str | None, unmapped: str | None, target: Any) -> Any:
+    """The ``--mapping`` file (if any) with ``--unmapped`` applied, checked against ``target``."""
+    import dataclasses
+
+    from fvmprocess.conformance.check import check_mapping
+    from fvmprocess.eventlog import ActivityMapping
+
+    loaded = ActivityMapping.load(mapping) if mapping else None
+    if unmapped is not None:
+        policy: Literal["keep", "ignore"] = "ignore" if unmapped == "ignore" else "keep"
+        loaded = dataclasses.replace(loaded or ActivityMapping(), unmapped=policy)
+    return check_mapping(loaded, target) if loaded is not None else None
+
+
 def _run_check(
     process: str | None,
     log_path: str | None,
@@ -866,7 +889,6 @@ def _run_check(
     import logging
 
     from fvmprocess.conformance import check
-    from fvmprocess.conformance.check import check_mapping
     from fvmprocess.eventlog import read_log
 
     # the library logs its warnings; the command line prints its own (_echo_findings)
@@ -875,7 +897,7 @@ def _run_check(
     rules = _allow_rules(tuple(extra.get("allow", ())))
     analyses = _analysis_options(extra)
     target = _load_process(process)  # a bad process file fails before the log is read
-    activity_mapping = check_mapping(mapping, target) if mapping else None
+    activity_mapping = _cli_mapping(mapping, extra.get("unmapped"), target)
     read_kw: dict[str, Any] = {"duplicates": extra.get("duplicates", "keep")}
     if extra.get("timezone"):
         read_kw["timezone"] = extra["timezone"]
@@ -1004,7 +1026,10 @@ def _check_on_spark(
         raise click.UsageError("--process and --log are required")
     from fvmprocess.conformance.check import check_spark
 
-    result = check_spark(_load_process(process), log_path, schema=_schema(cols), mapping=mapping)
+    target = _load_process(process)
+    extra = click.get_current_context().meta.get(_CHECK_META, {})
+    checked = _cli_mapping(mapping, extra.get("unmapped"), target)
+    result = check_spark(target, log_path, schema=_schema(cols), mapping=checked)
     acc = result.accounting
     reasons = ", ".join(f"{k} {v}" for k, v in acc.reasons.items())
     click.echo(

@@ -22,8 +22,10 @@ REASONS: tuple[str, ...] = (
     "unparseable_timestamp",
     "nonexistent_local_time",
     "ignored_activity",
+    "unmapped_activity",
     "duplicate_event",
     "lifecycle_not_complete",
+    "infrequent_activity",  # EventLog.filter_activities, after reading
 )
 
 

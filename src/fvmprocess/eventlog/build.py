@@ -274,11 +274,12 @@ def _mark_missing(work: pl.DataFrame) -> pl.DataFrame:
 
 
 def _map_activities(work: pl.DataFrame, mapping: ActivityMapping | None) -> pl.DataFrame:
-    """``activity`` from the mapping, and ``ignored_activity`` for the ignore list."""
-    if mapping is None or not (mapping.mapping or mapping.ignore):
+    """``activity`` from the mapping, ``ignored_activity`` for the ignore list and, under
+    ``unmapped="ignore"``, ``unmapped_activity`` for activities the mapping does not name."""
+    if mapping is None or not (mapping.mapping or mapping.ignore or mapping.unmapped == "ignore"):
         return work.with_columns(pl.col("original_activity").alias("activity"))
     ignore = list(mapping.ignore)
-    return work.with_columns(
+    work = work.with_columns(
         pl.col("original_activity").replace(dict(mapping.mapping)).alias("activity")
     ).with_columns(
         _mark(
@@ -286,6 +287,12 @@ def _map_activities(work: pl.DataFrame, mapping: ActivityMapping | None) -> pl.D
             pl.col("original_activity").is_in(ignore) | pl.col("activity").is_in(ignore),
         )
     )
+    if mapping.unmapped == "keep":
+        return work
+    kept = sorted(mapping.kept_names())
+    act = pl.col("activity")
+    named = act.is_in(kept) | act.str.strip_chars().str.to_lowercase().is_in(kept)
+    return work.with_columns(_mark("unmapped_activity", act.is_not_null() & ~named))
 
 
 def _event_key(work: pl.DataFrame) -> list[str]:

@@ -6,6 +6,8 @@ Internal: :class:`EventLog` and :func:`read_log` are re-exported by :mod:`fvmpro
 from __future__ import annotations
 
 import csv
+import dataclasses
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
@@ -17,6 +19,7 @@ from fvmprocess._shared.optional import import_optional
 from fvmprocess.errors import LogError
 from fvmprocess.eventlog.accounting import Accounting
 from fvmprocess.eventlog.build import BuiltLog, build
+from fvmprocess.eventlog.columns import MAX_EXAMPLES
 from fvmprocess.eventlog.load import load
 from fvmprocess.eventlog.mapping import MappingLike, as_mapping
 from fvmprocess.eventlog.options import ReadOptions, ReadOverrides
@@ -136,6 +139,67 @@ class EventLog:
         if "unit" not in self.events.columns:
             return []
         return sorted(self.events["unit"].drop_nulls().unique().to_list())
+
+    def filter_activities(self, *, min_cases: int = 0, min_share: float = 0.0) -> EventLog:
+        """The log without its infrequent activities, accounted for (e.g. before discovery).
+
+        An activity is kept when it occurs in at least ``min_cases`` cases and in at least
+        ``min_share`` of all cases. The events of the others are dropped and counted as
+        rejected rows with reason ``infrequent_activity`` (examples: their input rows); a
+        ``start`` row merged into a dropped event is counted with it, so the accounting still
+        adds up to :attr:`Accounting.rows_read`.
+
+        Args:
+            min_cases: the fewest cases an activity must occur in.
+            min_share: the smallest share of cases, in ``[0, 1]``.
+
+        Returns:
+            A new :class:`EventLog`; this one is unchanged.
+
+        Raises:
+            ValueError: ``min_cases < 0`` or ``min_share`` outside ``[0, 1]``.
+
+        Example:
+            >>> frequent = log.filter_activities(min_share=0.01)  # doctest: +SKIP
+            >>> frequent.accounting.reasons["infrequent_activity"]  # doctest: +SKIP
+            312
+        """
+        if isinstance(min_cases, bool) or not isinstance(min_cases, int) or min_cases < 0:
+            raise ValueError(f"min_cases is {min_cases!r}; expected an int >= 0")
+        if not 0.0 <= min_share <= 1.0:
+            raise ValueError(f"min_share is {min_share!r}; expected a share in [0, 1]")
+        need = max(min_cases, math.ceil(min_share * self.cases - 1e-9))
+        per = self.events.group_by("activity").agg(pl.col("case").n_unique().alias("_n"))
+        rare = per.filter(pl.col("_n") < need)["activity"]
+        dropped = self.events.filter(pl.col("activity").is_in(rare.implode()))
+        if not dropped.height:
+            return self
+        return self._without(dropped, "infrequent_activity")
+
+    def _without(self, dropped: pl.DataFrame, reason: str) -> EventLog:
+        """This log less the events ``dropped`` (a subset), counted as rejected for ``reason``."""
+        rows = dropped.height
+        if "lifecycle" in dropped.columns and self.schema.start_timestamp is None:
+            rows += int(dropped["start_timestamp"].is_not_null().sum())  # merged start rows
+        acc = self.accounting
+        examples = sorted(dropped["row"].to_list())[:MAX_EXAMPLES]
+        accounting = dataclasses.replace(
+            acc,
+            rows_used=acc.rows_used - rows,
+            rows_rejected=acc.rows_rejected + rows,
+            reasons={**acc.reasons, reason: acc.reasons.get(reason, 0) + rows},
+            examples={**acc.examples, reason: examples},
+        )
+        kept = self.events.join(dropped.select("row"), on="row", how="anti", maintain_order="left")
+        return EventLog(
+            kept,
+            schema=self.schema,
+            source=self.source,
+            accounting=accounting,
+            unmapped_activities=self.unmapped_activities,
+            source_info=self.source_info,
+            timezone=self.timezone,
+        )
 
     def to_pandas(self) -> pd.DataFrame:
         """The events as a pandas DataFrame (needs the ``pandas`` extra).

@@ -6,11 +6,12 @@ Internal: :class:`ActivityMapping` is re-exported by :mod:`fvmprocess.eventlog`.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
 from fvmprocess.errors import LogError
 from fvmprocess.eventlog.source import decode
@@ -23,13 +24,20 @@ class ActivityMapping:
     """Local activity names or codes mapped to standard activity ids, plus an ignore list.
 
     Several local names may map to one standard id. Activities neither mapped nor ignored are
-    kept under their own name and reported in :attr:`EventLog.unmapped_activities`.
+    kept under their own name and reported in :attr:`EventLog.unmapped_activities` — or, with
+    ``unmapped="ignore"`` (for exports with hundreds of local codes of which a few matter),
+    dropped and counted as ``unmapped_activity``.
 
     Attributes:
         mapping: local name -> standard activity id.
         ignore: local names whose events are dropped (reason ``ignored_activity``).
         source: the file it was loaded from (None when built in code).
         lines: local name -> the line of the file that maps it (for error messages).
+        unmapped: ``"keep"`` (default) keeps activities the mapping does not name; ``"ignore"``
+            drops their events (reason ``unmapped_activity``). An activity counts as named when
+            it is a key or a target of the mapping, or one of :attr:`keep`.
+        keep: further activity names kept under ``unmapped="ignore"``; the check fills it with
+            the standard's activity ids and names, so a log that already uses them loses nothing.
 
     Example:
         >>> m = ActivityMapping.from_dict({"Läkarbesök": "visit", "LB01": "visit"}, ignore=["Fika"])
@@ -41,22 +49,42 @@ class ActivityMapping:
     ignore: frozenset[str] = frozenset()
     source: str | None = field(default=None, compare=False)
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    unmapped: Literal["keep", "ignore"] = "keep"
+    keep: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.unmapped not in ("keep", "ignore"):
+            raise ValueError(f"unmapped is {self.unmapped!r}; expected 'keep' or 'ignore'")
+
+    def kept_names(self) -> frozenset[str]:
+        """Activity names that survive ``unmapped="ignore"`` (exact, and case-folded)."""
+        named = set(self.mapping) | set(self.mapping.values()) | set(self.keep)
+        folded = {n.strip().casefold() for n in named} | {n.strip().lower() for n in named}
+        return frozenset(named | folded)
 
     @classmethod
     def from_dict(
-        cls, mapping: Mapping[str, str], *, ignore: Iterable[str] = ()
+        cls,
+        mapping: Mapping[str, str],
+        *,
+        ignore: Iterable[str] = (),
+        unmapped: Literal["keep", "ignore"] = "keep",
     ) -> ActivityMapping:
-        """Build a mapping from a dict ``{local: standard}`` and an ignore list."""
+        """Build a mapping from a dict ``{local: standard}``, an ignore list and the policy
+        for activities it does not name."""
         clean = {str(k).strip(): str(v).strip() for k, v in mapping.items()}
-        return cls(mapping=clean, ignore=frozenset(str(i).strip() for i in ignore))
+        ignored = frozenset(str(i).strip() for i in ignore)
+        return cls(mapping=clean, ignore=ignored, unmapped=unmapped)
 
     @classmethod
     def load(cls, path: str | Path) -> ActivityMapping:
         """Read a mapping from CSV (``local,standard``; ``,`` or ``;``) or YAML.
 
-        The YAML form is ``{mapping: {local: standard, ...}, ignore: [local, ...]}``. In CSV, a
-        row with an empty ``standard`` cell, or a ``standard`` of ``-``, puts ``local`` on the
-        ignore list; an optional ``ignore`` column with ``1``/``true``/``ja``/``yes`` does too.
+        The YAML form is ``{mapping: {local: standard, ...}, ignore: [local, ...],
+        unmapped: keep|ignore}``. In CSV, a row with an empty ``standard`` cell, or a
+        ``standard`` of ``-``, puts ``local`` on the ignore list; an optional ``ignore`` column
+        with ``1``/``true``/``ja``/``yes`` does too; the row ``*,-`` ignores every activity the
+        file does not name (``unmapped="ignore"``).
 
         Args:
             path: a ``.csv``, ``.txt``, ``.yaml`` or ``.yml`` file.
@@ -93,8 +121,15 @@ class ActivityMapping:
         ignore = data.get("ignore") or []
         if not isinstance(ignore, list):
             raise LogError("expected 'ignore' to be a list", source=src, place="ignore")
-        built = cls.from_dict(data.get("mapping") or {}, ignore=ignore)
-        return cls(built.mapping, built.ignore, source=src, lines=_yaml_lines(p))
+        unmapped = data.get("unmapped", "keep")
+        if unmapped not in ("keep", "ignore"):
+            raise LogError(
+                f"expected 'unmapped' to be keep or ignore, not {unmapped!r}",
+                source=src,
+                place="unmapped",
+            )
+        built = cls.from_dict(data.get("mapping") or {}, ignore=ignore, unmapped=unmapped)
+        return dataclasses.replace(built, source=src, lines=_yaml_lines(p))
 
     @classmethod
     def _from_csv(cls, p: Path) -> ActivityMapping:
@@ -114,6 +149,7 @@ class ActivityMapping:
         iig = header.index("ignore") if "ignore" in header else None
         mapping: dict[str, str] = {}
         ignore: set[str] = set()
+        unmapped: Literal["keep", "ignore"] = "keep"
         lines: dict[str, int] = {}
         for rec in reader:
             start = reader.line_num
@@ -131,12 +167,16 @@ class ActivityMapping:
                 "yes",
                 "x",
             )
-            if flagged or std in ("", "-"):
+            if local == "*" and std == "-":
+                unmapped = "ignore"
+            elif flagged or std in ("", "-"):
                 ignore.add(local)
             else:
                 mapping[local] = std
                 lines[local] = start
-        return cls(mapping=mapping, ignore=frozenset(ignore), source=src, lines=lines)
+        return cls(
+            mapping=mapping, ignore=frozenset(ignore), source=src, lines=lines, unmapped=unmapped
+        )
 
     def standard(self, local: str) -> str:
         """The standard id of ``local`` (itself when unmapped)."""
