@@ -196,6 +196,8 @@ def check_mapping(mapping: MappingLike, target: ResolvedProcess) -> ActivityMapp
         return None
     ids = sorted(target.net.labels)
     known = _activity_names(target)
+    if loaded.unmapped == "ignore":  # the standard's own ids and names are never "unmapped"
+        loaded = dataclasses.replace(loaded, keep=loaded.keep | frozenset(known))
     unknown = [
         (local, std)
         for local, std in loaded.mapping.items()
