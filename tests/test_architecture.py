@@ -45,6 +45,7 @@ LAYERS: dict[str, int] = {
     "fvmprocess._notebook": 7,
     "fvmprocess.cli": 8,
     "fvmprocess.demo": 8,
+    "fvmprocess.__main__": 8,
     "fvmprocess": 9,
 }
 NOTEBOOK = "fvmprocess._notebook"
