@@ -222,7 +222,7 @@ def test_json_follows_schema_and_round_trips(tmp_path: Path) -> None:
     r = check(seq_net(), log)
     text = r.to_json(tmp_path / "r.json")
     data = json.loads(text)
-    assert data["schema"] == "fvmprocess.conformance" and data["schema_version"] == "2.0"
+    assert data["schema"] == "fvmprocess.conformance" and data["schema_version"] == "2.1"
     assert {c["case"] for c in data["cases"]} == {"a", "b"}
     a = next(c for c in data["cases"] if c["case"] == "a")
     assert a["deviations"][0]["kind"] == "skipped" and a["deviations"][0]["activity"] == "C"
@@ -431,7 +431,7 @@ def test_names_everywhere_and_round_trip(tmp_path: Path) -> None:
     assert skipped[0]["activity"] == "Task_Triage"
     assert skipped[0]["activity_name"] == names["Task_Triage"]
     summary = json.loads((tmp_path / "dir" / "summary.json").read_text("utf-8"))
-    assert summary["schema_version"] == "2.0" and "cases" not in summary
+    assert summary["schema_version"] == "2.1" and "cases" not in summary
     assert sorted(p.name for p in (tmp_path / "dir").glob("*.parquet")) == [
         "activities.parquet",
         "cases.parquet",

@@ -1,15 +1,28 @@
-import json, sys, time
-from compat import read_pnml, aligner_module
-from bounded_align import BoundedAligner
-name = sys.argv[1]; N = int(sys.argv[2]); kw = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
-net = read_pnml(f'data/{name}.pnml')
-V = json.load(open(f'data/{name}_variants.json'))['variants'][:N]
-A = aligner_module().Aligner(net)
-ref = [A.align(v).cost for v in V]
-ba = BoundedAligner(net, max_seconds=30, **kw)
-bad = 0; t = time.perf_counter(); lps = 0; lpt = 0; rs = 0
-for k, v in enumerate(V):
-    r = ba.align(v); lps += r.stats['lp_calls']; lpt += r.stats['lp_seconds']; rs += r.stats['restarts']
+"""Cost equality of the bounded on-the-fly search against the exact graph engine on a log.
+
+Usage: python check_sepsis.py NAME N ['{"max_splits": 0}']  (BoundedAligner keywords)
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from fvmprocess.conformance._search import BoundedAligner
+from fvmprocess.conformance.align import Aligner
+from fvmprocess.petri import read_pnml
+
+name, n = sys.argv[1], int(sys.argv[2])
+kw = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
+net = read_pnml(f"data/{name}.pnml")
+variants = json.loads(Path(f"data/{name}_variants.json").read_text())["variants"][:n]
+graph = Aligner(net, method="graph")
+ref = [graph.align(v).cost for v in variants]
+search = BoundedAligner(net, max_seconds=30, **kw)
+bad, t0 = 0, time.perf_counter()
+for k, v in enumerate(variants):
+    r = search.align(v)
     if r.cost != ref[k] or not r.exact:
-        bad += 1; print(k, len(v), r.cost, ref[k], r.exact, r.stats)
-print(name, kw, len(V), 'mismatch', bad, 'time', round(time.perf_counter() - t, 2), 'lps', lps, 'lp s', round(lpt, 2), 'restarts', rs)
+        bad += 1
+        print(k, len(v), r.cost, ref[k], r.exact, r.stats)
+print(name, kw, len(variants), "mismatch", bad, "time", round(time.perf_counter() - t0, 2))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -878,6 +878,7 @@ def _run_check(
     strict: bool,
     processes: int,
     quiet: bool = False,
+    budget: dict[str, Any] | None = None,
 ) -> Any:
     """Read the log (row summary on stderr), check it, then name its unmatched activities.
 
@@ -926,6 +927,7 @@ def _run_check(
         min_match_share=extra.get("min_match_share", 0.5),
         strict=strict,
         **analyses,
+        **(budget or {}),
     )
     _echo_findings(result)
     return result
@@ -942,24 +944,50 @@ def _echo_rows(log_path: str, acc: Any) -> None:
 
 
 def _check_with_progress(check: Any, target: Any, log: Any, *, quiet: bool, **kw: Any) -> Any:
-    """``check(target, log, **kw)`` with a progress bar on a terminal."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    """``check(target, log, **kw)`` with a progress bar and ETA on stderr when it is a
+    terminal (variants done / total, search states explored); nothing otherwise."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("{task.fields[states]} states"),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
         transient=True,
         disable=quiet or not sys.stderr.isatty(),
-        console=__import__("rich.console").console.Console(stderr=True),
+        console=Console(stderr=True),
     ) as bar:
-        task = bar.add_task("aligning variants", total=None)
+        task = bar.add_task("aligning variants", total=None, states=0)
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def progress(done: int, total: int, states: int = 0) -> None:
+            bar.update(task, completed=done, total=total, states=f"{states:,}")
 
         return check(target, log, progress=progress, **kw)
+
+
+def _exactness_line(summary: Mapping[str, Any]) -> str | None:
+    """``alignments: …`` — how many cases are exact, how many bounded and by how much."""
+    share, bounded = summary.get("exact_share"), summary.get("bounded_cases")
+    if share is None or bounded is None:
+        return None
+    if not bounded:
+        return f"alignments: all {summary['cases']} cases exact (optimal costs)"
+    return (
+        f"alignments: {100 * share:.1f} % of cases exact; {bounded} bounded (a budget ran "
+        f"out: cost is an upper bound, gap to the proven lower bound mean "
+        f"{summary['gap_mean']:g}, max {summary['gap_max']:g}; --variant-seconds, --memory)"
+    )
 
 
 def _echo_findings(result: Any) -> None:
@@ -1016,6 +1044,9 @@ def _summary_table(result: Any) -> None:
     _console().print(t)
     devs = ", ".join(f"{k} {v}" for k, v in s["deviations"].items()) or "none"
     click.echo(f"deviations: {devs}")
+    line = _exactness_line(s)
+    if line:
+        click.echo(line)
 
 
 def _check_on_spark(
@@ -1052,6 +1083,28 @@ def _check_on_spark(
 )
 @click.option("-q", "--quiet", is_flag=True, help="No summary table.")
 @click.option(
+    "--memory",
+    default="2GiB",
+    show_default=True,
+    help="Memory budget of the alignments (shared by --processes): beyond it no "
+    "reachability graph is built and traces are aligned on the fly.",
+)
+@click.option(
+    "--variant-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
+    show_default=True,
+    help="CPU seconds per distinct variant; when they run out the variant gets a valid "
+    "alignment with a proven lower bound (flagged exact=false).",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Wall seconds for all alignments; once spent, the remaining variants get a "
+    "minimal budget (flagged) [default: none].",
+)
+@click.option(
     "--engine",
     type=click.Choice(["embedded", "spark"]),
     default="embedded",
@@ -1068,18 +1121,46 @@ def check_cmd(
     processes: int,
     output: str,
     quiet: bool,
+    memory: str,
+    variant_seconds: float,
+    time_budget: float | None,
     engine: str,
 ) -> None:
-    """Check a unit event log against a standard process; write the result (JSON or Parquet)."""
-    with _errors():
+    """Check a unit event log against a standard process; write the result (JSON or Parquet).
+
+    Alignments run within --memory and --variant-seconds (and --time-budget): every case is
+    costed, and cases whose optimum was not proven are flagged with a lower bound. Ctrl-C
+    stops cleanly (exit code 130, nothing written).
+    """
+    with _errors(), _interruptible():
         if engine == "spark":
             _check_on_spark(process, log_path, cols, mapping, output)
             return
-        result = _run_check(process, log_path, cols, mapping, strict, processes, quiet)
+        try:
+            from fvmprocess.conformance.options import parse_bytes
+
+            budget: dict[str, Any] = {"memory": parse_bytes(memory)}
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--memory") from e
+        budget.update(variant_seconds=variant_seconds, time_budget=time_budget)
+        result = _run_check(
+            process, log_path, cols, mapping, strict, processes, quiet, budget=budget
+        )
         written = result.write(output)
         if not quiet:
             _summary_table(result)
         click.echo(f"wrote {written}{'/' if written.is_dir() else ''}")
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C: a clear message and exit code 130, no traceback (workers are stopped by the
+    aligner)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("fvmprocess: interrupted (Ctrl-C); stopped, nothing written", err=True)
+        sys.exit(130)
 
 
 @main.command()

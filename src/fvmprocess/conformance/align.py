@@ -12,8 +12,13 @@ How it works (see ``docs/alignments.md``): the net's reachability graph is built
 :class:`Aligner`; each distinct trace is then aligned by A* over the product of graph state and
 trace position, with a consistent heuristic from two per-state precomputations — the cheapest
 model-only completion to the final marking and the set of labels still reachable. When the
-reachability graph would exceed ``max_states`` markings, the same search runs over markings
-discovered on the fly (exact, with a weaker heuristic).
+reachability graph (or its determinisation) would exceed the memory budget, it is not built:
+each trace is aligned on the fly by :mod:`fvmprocess.conformance._search` (A* over the
+synchronous product with the extended marking equation as heuristic).
+
+Every search runs within a :class:`Budget` (memory, CPU seconds per trace). When a budget
+runs out before the optimum is proven, the alignment is still valid (its cost is an upper
+bound) and carries ``exact=False`` and a proven lower bound ``cost_lower``.
 
 Example:
     >>> from fvmprocess.petri import PetriNet, Transition
@@ -34,34 +39,100 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from fvmprocess.errors import ConformanceError, StateLimitError
-from fvmprocess.petri import (
-    DEFAULT_MAX_STATES,
-    Firing,
-    PetriNet,
-    check_covering,
-    reachability_graph,
+from fvmprocess.conformance._search import (
+    BoundedAligner,
+    SearchResult,
+    clock,
+    state_bytes,
+    structurally_bounded,
 )
+from fvmprocess.errors import ConformanceError, StateLimitError
+from fvmprocess.petri import DEFAULT_MAX_STATES, PetriNet, reachability_graph
 
 __all__ = [
+    "DEFAULT_MEMORY",
+    "DEFAULT_VARIANT_SECONDS",
     "Aligner",
     "Alignment",
     "AlignmentCosts",
+    "Budget",
     "Move",
+    "VariantProgress",
     "align",
     "align_variants",
+    "graph_bytes",
 ]
 
 MoveKind = Literal["sync", "log", "model", "silent"]
 _KINDS: tuple[MoveKind, ...] = ("sync", "log", "model", "silent")
 _SYNC, _LOG, _MODEL, _SILENT = 0, 1, 2, 3
-#: Product states one on-the-fly (``method="net"``) search may settle before giving up.
-DEFAULT_MAX_SEARCH_STATES = 5_000_000
+#: Default memory budget of one aligner (model side plus one search): 2 GiB.
+DEFAULT_MEMORY = 2 * 1024**3
+#: Default CPU seconds per distinct trace.
+DEFAULT_VARIANT_SECONDS = 2.0
+#: ``progress(done, total, states explored so far)``, called while variants are aligned.
+VariantProgress = Callable[[int, int, int], None]
+#: Measured bytes per reachability-graph marking beyond 8 per place, and per edge (the graph,
+#: the pruned automaton and the search tables); see ``tests/test_bounded_align.py``.
+_GRAPH_STATE_BYTES = 2_500
+_GRAPH_EDGE_BYTES = 400
+#: Bytes per member marking of a determinised state (its frozenset entry).
+_SUBSET_MEMBER_BYTES = 60
+
+
+def graph_bytes(n_places: int, out_degree: float = 6.0) -> int:
+    """Estimated bytes one reachability-graph marking costs the aligner (measured)."""
+    return _GRAPH_STATE_BYTES + 8 * n_places + int(out_degree * _GRAPH_EDGE_BYTES)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much one :class:`Aligner` may use.
+
+    Attributes:
+        memory: bytes for the model side (reachability graph, determinisation) and one
+            search; half goes to each. Beyond it the graph is not built and traces are
+            aligned on the fly.
+        variant_seconds: CPU seconds per distinct trace before its search stops with a
+            bound (``exact=False``).
+        total_seconds: wall seconds for all traces of one :meth:`Aligner.align_variants`
+            call; when it runs out, the remaining traces get a minimal budget. ``None``: no
+            total budget.
+        states: product states one search may store (``None``: from ``memory``).
+
+    Raises:
+        ValueError: a budget that is not positive.
+    """
+
+    memory: int = DEFAULT_MEMORY
+    variant_seconds: float = DEFAULT_VARIANT_SECONDS
+    total_seconds: float | None = None
+    states: int | None = None
+
+    def __post_init__(self) -> None:
+        checks: tuple[tuple[str, float | None], ...] = (
+            ("memory", self.memory),
+            ("variant_seconds", self.variant_seconds),
+            ("total_seconds", self.total_seconds),
+            ("states", self.states),
+        )
+        for name, value in checks:
+            if value is None and name in ("total_seconds", "states"):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"Budget.{name} is {value!r}; expected a number > 0")
+
+    def search_states(self, n_places: int) -> int:
+        """Product states one search may store: ``states``, else half the memory."""
+        if self.states is not None:
+            return int(self.states)
+        return max(1, self.memory // 2 // state_bytes(n_places))
 
 
 @dataclass(frozen=True)
@@ -170,20 +241,26 @@ class Move:
 
 @dataclass(frozen=True, slots=True)
 class Alignment:
-    """An optimal alignment of one trace.
+    """An alignment of one trace: optimal when ``exact``, else within proven bounds.
 
     Attributes:
-        moves: the moves in order.
-        cost: total cost of the moves.
-        fitness: ``1 - cost / worst_cost``; ``1.0`` when ``worst_cost`` is 0.
+        moves: the moves in order (always a valid alignment).
+        cost: total cost of the moves (the optimum when ``exact``, else an upper bound).
+        fitness: ``1 - cost / worst_cost``; ``1.0`` when ``worst_cost`` is 0 (a lower bound
+            on the optimal fitness when not ``exact``).
         worst_cost: cost of log-moving every event plus the cheapest complete model run (the
             cost of aligning the empty trace) — pm4py's "best worst cost".
+        exact: whether ``cost`` is proven optimal.
+        cost_lower: when not ``exact``, a proven lower bound on the optimal cost (``None``
+            when exact).
     """
 
     moves: tuple[Move, ...]
     cost: float
     fitness: float
     worst_cost: float
+    exact: bool = True
+    cost_lower: float | None = None
 
     @property
     def trace(self) -> tuple[str, ...]:
@@ -201,11 +278,10 @@ class _Space:
 
     Per state: silent edges ``(edge, target)``, visible edges ``(edge, target, model cost)``
     and visible edges grouped by label code for synchronous moves. ``edge`` is a transition
-    index in a net-level space and a label code in a determinised one. ``None`` entries are
-    states not expanded yet (on-the-fly mode).
+    index in a net-level space and a label code in a determinised one.
     """
 
-    def __init__(self, *, lazy: bool = False) -> None:
+    def __init__(self) -> None:
         self.tau: list[tuple[tuple[int, int], ...] | None] = []
         self.vis: list[tuple[tuple[int, int, float], ...] | None] = []
         self.sync: list[dict[int, tuple[tuple[int, int], ...]] | None] = []
@@ -213,7 +289,6 @@ class _Space:
         self.mask_id: list[int] = []
         self.masks: list[int] = []
         self.finals: set[int] = set()
-        self.lazy = lazy
 
     def set_edges(
         self, q: int, edges: Iterable[tuple[int, int, int]], costs: Sequence[float]
@@ -271,22 +346,25 @@ class _Space:
 
 
 class Aligner:
-    """Computes optimal alignments against one net; build once, align many traces.
+    """Computes alignments against one net within a budget; build once, align many traces.
 
     Building precomputes the reachability graph, determinises it over labels (τ-closure and
     subset construction: the optimal cost depends only on the net's language), and for each
-    state the cheapest model-only completion and the set of labels still reachable. Each
-    distinct trace is aligned once and cached.
+    state the cheapest model-only completion and the set of labels still reachable — as long
+    as this fits half of ``budget.memory``. Otherwise nothing is precomputed and each trace is
+    aligned on the fly (:class:`~fvmprocess.conformance._search.BoundedAligner`). Each
+    distinct trace is aligned once and cached; :meth:`_align_one` is the single place a trace
+    is aligned.
 
     Args:
         net: the net; its final marking must be reachable.
         costs: move costs; the standard cost function when ``None``.
         method: ``"graph"`` precomputes the reachability graph (and searches its
-            determinisation when that has at most ``max_states`` states, else the graph
-            itself), ``"net"`` explores markings on the fly, ``"auto"`` uses ``"graph"`` unless
-            the net has more than ``max_states`` reachable markings.
+            determinisation when that fits, else the graph itself), ``"net"`` aligns on the
+            fly, ``"auto"`` uses ``"graph"`` unless it does not fit ``max_states`` markings
+            or the memory budget.
         max_states: bound on reachability-graph markings and on determinised states.
-        max_search_states: bound on product states settled per trace with ``"net"``.
+        budget: memory and time budgets (:class:`Budget`; the defaults when ``None``).
 
     Raises:
         ConformanceError: if the net is unbounded, the final marking cannot be reached, or
@@ -306,14 +384,18 @@ class Aligner:
         costs: AlignmentCosts | None = None,
         method: Literal["auto", "graph", "net"] = "auto",
         max_states: int = DEFAULT_MAX_STATES,
-        max_search_states: int = DEFAULT_MAX_SEARCH_STATES,
+        budget: Budget | None = None,
     ) -> None:
         if method not in ("auto", "graph", "net"):
             raise ValueError(f"method is {method!r}; expected 'auto', 'graph' or 'net'")
         self.net = net
         self.costs = costs if costs is not None else AlignmentCosts()
-        self.max_states = max_states
-        self.max_search_states = max_search_states
+        self.budget = budget if budget is not None else Budget()
+        n_places = len(net.places)
+        #: Markings the reachability graph may have: ``max_states`` and half the memory.
+        self.max_states = max(1, min(max_states, self.budget.memory // 2 // graph_bytes(n_places)))
+        #: Product states one search may store.
+        self.search_states = self.budget.search_states(n_places)
         self._standard = self.costs.is_standard
         self._cache: dict[tuple[str, ...], Alignment] = {}
         labels = sorted(net.labels)
@@ -328,26 +410,23 @@ class Aligner:
         self._deterministic = False
         self._subsets: list[frozenset[int]] = []
         self._trees: dict[tuple[int, int], tuple[dict[int, tuple[int, int]], list[int]]] = {}
-        self._fire: Firing | None = None
-        self._lazy_ids: dict[tuple[int, ...], int] = {}
-        self._lazy_markings: list[tuple[int, ...]] = []
-        self._lazy_parents: list[int] = []
-        self._lazy_sums: list[int] = []
-        self._final_vec: tuple[int, ...] = ()
+        self._bounded: BoundedAligner | None = None
+        self._explored = 0  # states the last search explored (for progress)
         self._model_cost: float | None = None
         self.method: Literal["graph", "net"]
         self._space: _Space
         if method == "net":
-            self._init_lazy()
+            self._init_net()
         else:
             try:
                 self._init_graph()
             except StateLimitError:
                 if method == "graph":
                     raise
-                self._init_lazy()
+                self._init_net()
+        self._empty = self._align_empty()
         #: Cost of the cheapest complete run of the net (= aligning the empty trace).
-        self.worst_model_cost: float = self._empty_trace_cost()
+        self.worst_model_cost: float = self._empty.cost
         self._model_cost = self.worst_model_cost
 
     # -- construction ----------------------------------------------------------------------
@@ -355,28 +434,13 @@ class Aligner:
     def _init_graph(self) -> None:
         rg = reachability_graph(self.net, max_states=self.max_states)
         self.method = "graph"
-        n = rg.n_states
-        codes = self._t_code
-        # prune states from which the final marking cannot be reached
-        rev: list[list[int]] = [[] for _ in range(n)]
-        for q, out in enumerate(rg.edges):
-            for _, q2 in out:
-                rev[q2].append(q)
-        live = [False] * n
-        todo = sorted(rg.finals)
-        for f in todo:
-            live[f] = True
-        while todo:
-            q = todo.pop()
-            for p in rev[q]:
-                if not live[p]:
-                    live[p] = True
-                    todo.append(p)
+        live = _live_states(rg.edges, rg.finals)
         if not live[0]:
             raise ConformanceError(
                 "no run from the initial marking reaches the final marking",
                 source=f"net {self.net.name!r}",
             )
+        codes = self._t_code
         self._nfa_out = [
             tuple((t, codes[t], q2) for t, q2 in out if live[q2]) if live[q] else ()
             for q, out in enumerate(rg.edges)
@@ -394,8 +458,10 @@ class Aligner:
         self._space = space
 
     def _determinise(self) -> _Space | None:
-        """Subset construction over labels with τ-closure; ``None`` beyond ``max_states``."""
+        """Subset construction over labels with τ-closure; ``None`` beyond ``max_states``
+        states or when the subsets' members would not fit half the memory budget."""
         out = self._nfa_out
+        member_budget = self.budget.memory // 2 // _SUBSET_MEMBER_BYTES - len(out)
 
         def closure(states: Iterable[int]) -> frozenset[int]:
             seen = set(states)
@@ -410,6 +476,7 @@ class Aligner:
         start = closure([0])
         ids = {start: 0}
         order = [start]
+        members = len(start)
         dfa_out: list[tuple[tuple[int, int, int], ...]] = []
         pos = 0
         while pos < len(order):
@@ -425,7 +492,8 @@ class Aligner:
                 target = closure(by_label[code])
                 tid = ids.get(target)
                 if tid is None:
-                    if len(order) >= self.max_states:
+                    members += len(target)
+                    if len(order) >= self.max_states or members > member_budget:
                         return None
                     tid = ids[target] = len(order)
                     order.append(target)
@@ -439,146 +507,173 @@ class Aligner:
         self._subsets = order
         return space
 
-    def _init_lazy(self) -> None:
+    def _init_net(self) -> None:
+        """No graph: every trace is aligned on the fly by the bounded search."""
         self.method = "net"
-        fire = Firing(self.net)
-        self._fire = fire
-        start = fire.vector(self.net.initial_marking)
-        self._final_vec = fire.vector(self.net.final_marking)
-        self._lazy_ids = {start: 0}
-        self._lazy_markings = [start]
-        self._lazy_parents = [-1]
-        self._lazy_sums = [sum(start)]
-        space = _Space(lazy=True)
-        space.tau, space.vis, space.sync = [None], [None], [None]
-        space.masks = [(1 << len(self._labels)) - 1]
-        space.mask_id = [0]
-        space.dist = [0.0]
-        if start == self._final_vec:
-            space.finals.add(0)
-        self._space = space
+        self._bounded = BoundedAligner(
+            self.net,
+            costs=self.costs,
+            max_states=self.search_states,
+            max_seconds=self.budget.variant_seconds,
+            check_cover=not structurally_bounded(self.net),
+        )
 
-    def _expand(self, q: int) -> None:
-        """Discover the successors of marking ``q`` (on-the-fly mode)."""
-        fire, space = self._fire, self._space
-        assert fire is not None
-        edges: list[tuple[int, int, int]] = []
-        for t, nxt in fire.successors(self._lazy_markings[q]):
-            target = self._lazy_ids.get(nxt)
-            if target is None:
-                target = len(self._lazy_markings)
-                total = sum(nxt)
-                check_covering(
-                    self.net,
-                    fire,
-                    nxt,
-                    total,
-                    q,
-                    self._lazy_markings,
-                    self._lazy_parents,
-                    self._lazy_sums,
-                )
-                self._lazy_ids[nxt] = target
-                self._lazy_markings.append(nxt)
-                self._lazy_parents.append(q)
-                self._lazy_sums.append(total)
-                space.mask_id.append(0)
-                space.dist.append(0.0)
-                if nxt == self._final_vec:
-                    space.finals.add(target)
-            edges.append((t, self._t_code[t], target))
-        space.set_edges(q, edges, self._label_cost)
-        while len(space.tau) < len(self._lazy_markings):
-            space.tau.append(None)
-            space.vis.append(None)
-            space.sync.append(None)
-
-    def _empty_trace_cost(self) -> float:
-        if self.method == "graph":
-            return self._space.dist[0]
-        return self._search(()).cost
+    def _align_empty(self) -> Alignment:
+        """The empty trace's alignment: its cost is the cheapest complete run."""
+        if self._bounded is not None:
+            return self._from_search((), self._bounded.empty_run())
+        budget = max(10 * self.budget.variant_seconds, 60.0)
+        found = self._search((), budget)
+        if found is None:
+            raise ConformanceError(
+                "no complete run found within the search budget", source=f"net {self.net.name!r}"
+            )
+        return found
 
     # -- public API ------------------------------------------------------------------------
 
     @property
     def n_states(self) -> int:
-        """States of the automaton the search runs on (discovered so far with ``"net"``)."""
-        return len(self._space.tau)
+        """States of the automaton the search runs on (0 when aligning on the fly)."""
+        return 0 if self._bounded is not None else len(self._space.tau)
 
-    def align(self, trace: Sequence[str]) -> Alignment:
+    def align(self, trace: Sequence[str], *, seconds: float | None = None) -> Alignment:
         """Align one trace (cached per distinct trace).
 
         Args:
             trace: the activities of a case, in order.
+            seconds: CPU seconds for this trace (default: ``budget.variant_seconds``).
 
         Returns:
-            An optimal alignment.
-
-        Raises:
-            ConformanceError: if the on-the-fly search exceeds ``max_search_states``.
+            The alignment: optimal when ``exact``, else with ``cost_lower``.
         """
         key = tuple(trace)
         found = self._cache.get(key)
         if found is None:
-            found = self._search(key)
+            found = self._align_one(
+                key, self.budget.variant_seconds if seconds is None else seconds
+            )
             self._cache[key] = found
         return found
 
     def align_variants(
-        self, variants: Iterable[Sequence[str]], *, processes: int = 1
+        self,
+        variants: Iterable[Sequence[str]],
+        *,
+        processes: int = 1,
+        progress: VariantProgress | None = None,
     ) -> list[Alignment]:
         """Align many traces; each distinct one is searched once.
+
+        The traces not yet cached are aligned shortest first (``processes > 1``: one trace
+        per task, in worker processes), so a total time budget that runs out leaves the long
+        ones bounded, not the easy ones. The results do not depend on ``processes`` (only on
+        the budgets that run out).
 
         Args:
             variants: traces (usually the distinct variants of a log).
             processes: worker processes for the traces not yet cached (1: in this process).
+            progress: ``progress(done, total, states explored)`` after each trace.
 
         Returns:
             One alignment per input trace, in input order.
 
         Raises:
             ValueError: if ``processes < 1``.
-            ConformanceError: as :meth:`align`.
         """
         if processes < 1:
             raise ValueError(f"processes is {processes}; expected >= 1")
         keys = [tuple(v) for v in variants]
-        todo = sorted({k for k in keys if k not in self._cache})
-        if processes > 1 and len(todo) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(
-                max_workers=processes,
-                initializer=_worker_init,
-                initargs=(
-                    self.net,
-                    self.costs,
-                    self.method,
-                    self.max_states,
-                    self.max_search_states,
-                ),
-            ) as pool:
-                chunk = max(1, len(todo) // (processes * 8))
-                results = pool.map(_worker_align, todo, chunksize=chunk)
-                for k, result in zip(todo, results, strict=True):
-                    self._cache[k] = result
-        else:
-            for k in todo:
-                self._cache[k] = self._search(k)
+        todo = sorted({k for k in keys if k not in self._cache}, key=lambda k: (len(k), k))
+        total = self.budget.total_seconds
+        deadline = None if total is None else time.time() + total
+        states = 0
+        for done, (k, (result, explored)) in enumerate(self._run(todo, processes, deadline), 1):
+            self._cache[k] = result
+            states += explored
+            if progress is not None:
+                progress(done, len(todo), states)
         return [self._cache[k] for k in keys]
 
     def clear_cache(self) -> None:
         """Forget the alignments computed so far."""
         self._cache.clear()
 
+    # -- one trace -------------------------------------------------------------------------
+
+    def _align_one(self, trace: tuple[str, ...], seconds: float) -> Alignment:
+        """The one place a trace is aligned: exact graph/DFA A*, or the bounded on-the-fly
+        search. (An exact specialised aligner, tried first, belongs here.)"""
+        if self._bounded is not None:
+            found = self._bounded.align(trace, max_seconds=seconds)
+            self._explored = int(found.stats.get("expanded", 0))
+            return self._from_search(trace, found)
+        result = self._search(trace, seconds)
+        return result if result is not None else self._upper(trace, 0.0)
+
+    def _run(
+        self, todo: list[tuple[str, ...]], processes: int, deadline: float | None
+    ) -> Iterator[tuple[tuple[str, ...], tuple[Alignment, int]]]:
+        """Align ``todo`` in order here or in ``processes`` workers; yields as they finish."""
+        jobs = ((k, deadline) for k in todo)
+        if processes <= 1 or len(todo) <= 1:
+            for job in jobs:
+                yield job[0], self._timed(job)
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(
+            max_workers=processes,
+            initializer=_worker_init,
+            initargs=(self.net, self.costs, self.method, self.max_states, self.budget),
+        )
+        try:
+            yield from zip(todo, pool.map(_worker_align, jobs, chunksize=1), strict=True)
+        except BaseException:
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()  # Ctrl-C or an error: stop the workers now
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+
+    def _timed(self, job: tuple[tuple[str, ...], float | None]) -> tuple[Alignment, int]:
+        """Align one job (its seconds cut to what the total budget has left); the alignment
+        and the states its search explored."""
+        trace, deadline = job
+        seconds = self.budget.variant_seconds
+        if deadline is not None:
+            seconds = min(seconds, max(deadline - time.time(), _MIN_SECONDS))
+        self._explored = 0
+        return self._align_one(trace, seconds), self._explored
+
+    def _from_search(self, trace: tuple[str, ...], found: SearchResult) -> Alignment:
+        """The bounded search's steps as an :class:`Alignment` with its flags."""
+        al = self._build(trace, list(found.steps), found.cost)
+        if found.exact:
+            return al
+        return _flagged(al, found.cost_lower)
+
+    def _upper(self, trace: tuple[str, ...], lower: float) -> Alignment:
+        """A valid alignment when the search ran out: every event a log move, then the
+        cheapest complete run; ``exact`` when ``lower`` proves it optimal."""
+        moves = tuple(Move(a, None, None, "log") for a in trace) + tuple(self._empty.moves)
+        cost = sum(self.costs.log_cost(a) for a in trace) + self._empty.cost
+        worst = cost
+        fitness = 1.0 - cost / worst if worst > 0 else 1.0
+        al = Alignment(moves=moves, cost=cost, fitness=fitness, worst_cost=worst)
+        return al if lower >= cost else _flagged(al, min(lower, cost))
+
     # -- the search ------------------------------------------------------------------------
 
-    def _search(self, trace: tuple[str, ...]) -> Alignment:
-        """A* over (automaton state, trace position); returns the optimal alignment.
+    def _search(self, trace: tuple[str, ...], seconds: float) -> Alignment | None:
+        """A* over (automaton state, trace position) within the budget.
 
         Priority: ``(g + h, -position, silent moves, state key)``. ``h`` is consistent, so
         the first time the goal is taken from the queue its cost is optimal; the rest of the
-        key only fixes the order of ties, deterministically.
+        key only fixes the order of ties, deterministically. When the time or state budget
+        runs out, the least ``g + h`` over the open states (and the state just taken) is a
+        proven lower bound: the result is :meth:`_upper` with it (``None`` for the empty
+        trace, whose run :meth:`_upper` needs).
         """
         n = len(trace)
         stride = n + 1
@@ -586,7 +681,6 @@ class Aligner:
         codes = [label_id.get(a, -1) for a in trace]
         lcost = [self.costs.log_cost(a) for a in trace]
         space = self._space
-        lazy = space.lazy
         tau_e, vis_e, sync_e, finals = space.tau, space.vis, space.sync, space.finals
         heuristic = self._heuristic(codes, lcost)
         start = 0
@@ -595,11 +689,12 @@ class Aligner:
         closed: set[int] = set()
         heap: list[tuple[float, int, int, int, float]] = [(heuristic(0, 0), 0, 0, start, 0.0)]
         push, pop = heapq.heappush, heapq.heappop
-        settled = 0
-        limit = self.max_search_states
+        deadline = clock() + seconds
+        limit = self.search_states
+        pops = 0
         goal = -1
         while heap:
-            _f, _negi, taus, key, g = pop(heap)
+            f, _negi, taus, key, g = pop(heap)
             if key in closed:
                 continue
             closed.add(key)
@@ -607,17 +702,11 @@ class Aligner:
             if i == n and q in finals:
                 goal = key
                 break
-            if lazy:
-                settled += 1
-                if settled > limit:
-                    raise ConformanceError(
-                        f"alignment search settled more than {limit} states without reaching "
-                        "the final marking (is it reachable?); raise max_search_states",
-                        source=f"net {self.net.name!r}",
-                        place=f"trace of {n} events",
-                    )
-                if tau_e[q] is None:
-                    self._expand(q)
+            pops += 1
+            self._explored = pops
+            if pops & 255 == 0 and (clock() > deadline or len(best) > limit):
+                lower = min([f, *(e[0] for e in heap if e[3] not in closed)])
+                return self._upper(trace, lower) if n or self._model_cost is not None else None
             succ: list[tuple[int, float, int, int, int, int]] = []
             if i < n:
                 c = codes[i]
@@ -643,8 +732,7 @@ class Aligner:
                     continue
                 best[key2] = (g2, t2)
                 parent[key2] = (key, kind, t)
-                h = 0.0 if lazy else heuristic(key2 // stride, i2)
-                push(heap, (g2 + h, -i2, t2, key2, g2))
+                push(heap, (g2 + heuristic(key2 // stride, i2), -i2, t2, key2, g2))
         if goal < 0:
             raise ConformanceError(
                 "no run from the initial marking reaches the final marking",
@@ -888,6 +976,41 @@ def _propagate_masks(succ: list[list[int]], masks: list[int]) -> list[int]:
     return [comp_mask[comp_of[q]] for q in range(n)]
 
 
+#: Seconds a trace still gets once the total time budget has run out.
+_MIN_SECONDS = 0.05
+
+
+def _flagged(al: Alignment, lower: float) -> Alignment:
+    """``al`` marked as not proven optimal, with the proven lower bound."""
+    return Alignment(
+        moves=al.moves,
+        cost=al.cost,
+        fitness=al.fitness,
+        worst_cost=al.worst_cost,
+        exact=False,
+        cost_lower=lower,
+    )
+
+
+def _live_states(edges: Sequence[Sequence[tuple[int, int]]], finals: Iterable[int]) -> list[bool]:
+    """Which states can reach a final state."""
+    rev: list[list[int]] = [[] for _ in edges]
+    for q, out in enumerate(edges):
+        for _, q2 in out:
+            rev[q2].append(q)
+    live = [False] * len(edges)
+    todo = sorted(finals)
+    for f in todo:
+        live[f] = True
+    while todo:
+        q = todo.pop()
+        for p in rev[q]:
+            if not live[p]:
+                live[p] = True
+                todo.append(p)
+    return live
+
+
 _WORKER: Aligner | None = None
 
 
@@ -896,21 +1019,28 @@ def _worker_init(
     costs: AlignmentCosts,
     method: Literal["graph", "net"],
     max_states: int,
-    max_search_states: int,
+    budget: Budget,
 ) -> None:
     global _WORKER
-    _WORKER = Aligner(
-        net, costs=costs, method=method, max_states=max_states, max_search_states=max_search_states
-    )
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _WORKER = Aligner(net, costs=costs, method=method, max_states=max_states, budget=budget)
 
 
-def _worker_align(trace: tuple[str, ...]) -> Alignment:
+def _worker_align(job: tuple[tuple[str, ...], float | None]) -> tuple[Alignment, int]:
     assert _WORKER is not None
-    return _WORKER.align(trace)
+    return _WORKER._timed(job)
 
 
-def align(net: PetriNet, trace: Sequence[str], *, costs: AlignmentCosts | None = None) -> Alignment:
-    """Compute an optimal alignment of one trace against a net.
+def align(
+    net: PetriNet,
+    trace: Sequence[str],
+    *,
+    costs: AlignmentCosts | None = None,
+    budget: Budget | None = None,
+) -> Alignment:
+    """Compute an optimal alignment of one trace against a net (within ``budget``).
 
     A thin wrapper over :class:`Aligner`; build an :class:`Aligner` yourself to align many
     traces against the same net.
@@ -919,9 +1049,10 @@ def align(net: PetriNet, trace: Sequence[str], *, costs: AlignmentCosts | None =
         net: the net.
         trace: the activities of a case, in order.
         costs: move costs; the standard cost function when ``None``.
+        budget: memory and time budgets (:class:`Budget`).
 
     Returns:
-        An optimal alignment with its cost and fitness.
+        The alignment with its cost and fitness (``exact=False`` if a budget ran out).
 
     Raises:
         ConformanceError: if the net is unbounded or its final marking is unreachable.
@@ -930,7 +1061,7 @@ def align(net: PetriNet, trace: Sequence[str], *, costs: AlignmentCosts | None =
         >>> align(net, ["A", "B"]).cost  # doctest: +SKIP
         0.0
     """
-    return Aligner(net, costs=costs).align(trace)
+    return Aligner(net, costs=costs, budget=budget).align(trace)
 
 
 def align_variants(
@@ -939,6 +1070,7 @@ def align_variants(
     *,
     costs: AlignmentCosts | None = None,
     processes: int = 1,
+    budget: Budget | None = None,
 ) -> list[Alignment]:
     """Compute optimal alignments of many traces against a net.
 
@@ -949,6 +1081,7 @@ def align_variants(
         variants: the traces (usually a log's distinct variants).
         costs: move costs; the standard cost function when ``None``.
         processes: worker processes (1: in this process).
+        budget: memory and time budgets (:class:`Budget`).
 
     Returns:
         One alignment per trace, in input order.
@@ -961,4 +1094,4 @@ def align_variants(
         >>> [a.fitness for a in align_variants(net, [["A", "B"], []])]  # doctest: +SKIP
         [1.0, 0.0]
     """
-    return Aligner(net, costs=costs).align_variants(variants, processes=processes)
+    return Aligner(net, costs=costs, budget=budget).align_variants(variants, processes=processes)

@@ -161,16 +161,17 @@ def scored_variants(
 
     Returns:
         ``(variants, deviations)``: ``variants`` sorted by ``variant`` with ``cost``,
-        ``worst_cost``, ``moves`` (:data:`MOVES_DTYPE`) and ``fitness`` added; the
+        ``worst_cost``, ``exact``, ``cost_lower`` (when not exact), ``moves``
+        (:data:`MOVES_DTYPE`) and ``fitness`` added; the
         deviations with ``variant``, ``kind``, ``activity``, ``position``, ``dev_cost``.
     """
-    rows: list[tuple[int, float, float, list[dict[str, str | None]]]] = []
+    rows: list[tuple[int, float, float, bool, float | None, list[dict[str, str | None]]]] = []
     devs: list[tuple[int, str, str, int, float]] = []
     for vid, (al, found_devs) in zip(variants["variant"].to_list(), found, strict=True):
         moves = [
             {"log": m.log, "model": m.model, "kind": m.kind} for m in al.moves if m.kind != "silent"
         ]
-        rows.append((vid, float(al.cost), float(al.worst_cost), moves))
+        rows.append((vid, float(al.cost), float(al.worst_cost), al.exact, al.cost_lower, moves))
         devs.extend((vid, d.kind, d.activity, d.position, d.cost) for d in found_devs)
     scored = pl.DataFrame(
         rows,
@@ -178,6 +179,8 @@ def scored_variants(
             "variant": pl.Int64,
             "cost": pl.Float64,
             "worst_cost": pl.Float64,
+            "exact": pl.Boolean,
+            "cost_lower": pl.Float64,
             "moves": MOVES_DTYPE,
         },
         orient="row",

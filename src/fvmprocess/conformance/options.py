@@ -3,28 +3,63 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
+from fvmprocess.conformance.align import (
+    DEFAULT_MEMORY,
+    DEFAULT_VARIANT_SECONDS,
+    AlignmentCosts,
+    Budget,
+)
 from fvmprocess.conformance.allow import Allow
 from fvmprocess.engines.embedded import UNIT_ASSIGNMENTS, UnitAssignment
 from fvmprocess.trends import Period
 
 if TYPE_CHECKING:
     from fvmprocess.catalog import Catalog
-    from fvmprocess.conformance.align import AlignmentCosts
     from fvmprocess.eventlog import LogSchema
     from fvmprocess.eventlog.mapping import MappingLike
     from fvmprocess.timelimit import TimeLimit
     from fvmprocess.trends import MilestoneKey
 
-__all__ = ["CheckOptionValues", "CheckOptions", "Engine", "Progress"]
+__all__ = ["CheckOptionValues", "CheckOptions", "Engine", "Progress", "parse_bytes"]
 
 #: Where variant extraction runs: polars on this machine, or Apache Spark.
 Engine = Literal["embedded", "spark"]
-#: A callback ``progress(done, total)`` called while variants are aligned.
-Progress = Callable[[int, int], None]
+#: A callback ``progress(done, total, states)`` called while variants are aligned (``states``:
+#: search states explored so far).
+Progress = Callable[[int, int, int], None]
+
+_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 2**10, "m": 10**6, "mb": 10**6}
+_UNITS |= {"mib": 2**20, "g": 10**9, "gb": 10**9, "gib": 2**30, "t": 10**12, "tib": 2**40}
+
+
+def parse_bytes(value: int | str) -> int:
+    """Bytes from an int or a text like ``"2GiB"``, ``"512 MB"``, ``"1.5g"``.
+
+    Raises:
+        ValueError: not a positive size with a known unit (B, kB, KiB, MB, MiB, GB, GiB…).
+
+    Example:
+        >>> parse_bytes("2GiB"), parse_bytes("500MB"), parse_bytes(1024)
+        (2147483648, 500000000, 1024)
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"memory is {value!r}; expected bytes or a size like '2GiB'")
+    if isinstance(value, int):
+        size = value
+    else:
+        found = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", str(value))
+        unit = found.group(2).lower() if found else ""
+        if found is None or unit not in _UNITS:
+            raise ValueError(f"memory is {value!r}; expected bytes or a size like '2GiB', '500MB'")
+        size = int(float(found.group(1)) * _UNITS[unit])
+    if size <= 0:
+        raise ValueError(f"memory is {value!r}; expected a size > 0")
+    return size
 
 
 @dataclass(frozen=True)
@@ -42,10 +77,19 @@ class CheckOptions:
             catalogue's; build :class:`~fvmprocess.timelimit.TimeLimit` objects for any other
             model).
         costs: alignment move costs (``None``: 1 per visible log or model move).
-        processes: worker processes for the alignments.
+        processes: worker processes for the alignments (the same results as one process).
+        memory: memory budget of the alignments, bytes or a text like ``"2GiB"`` (default
+            2 GiB; shared by the worker processes): beyond it no reachability graph is built
+            and traces are aligned on the fly (docs/alignments.md).
+        variant_seconds: CPU seconds per distinct variant before its alignment stops with
+            a proven bound (``exact=False``, ``cost_lower``).
+        time_budget: wall seconds for all alignments; once spent, the remaining variants
+            get a minimal budget (usually bounded). ``None``: no total budget.
+        search_states: product states one alignment search may store (``None``: from
+            ``memory``).
         engine: ``"embedded"`` (polars, this machine) or ``"spark"`` (the pyspark extra).
         catalog: the catalogue ids and call activities are resolved in (default: shipped).
-        progress: ``progress(done, total)``, called while variants are aligned.
+        progress: ``progress(done, total, states)``, called while variants are aligned.
         unit_assignment: how a case whose events name several units is counted: ``"first"``
             (wholly for its first event's unit), ``"most"`` (the unit with most of its
             events) or ``"split"`` (one case per unit episode, ids ``<case>#<k>``); the
@@ -65,8 +109,8 @@ class CheckOptions:
         practice: also compare each unit's directly-follows practice with the standard.
 
     Raises:
-        ValueError: an unknown ``engine`` or ``unit_assignment``, ``processes < 1``, or
-            ``min_match_share`` outside [0, 1].
+        ValueError: an unknown ``engine`` or ``unit_assignment``, ``processes < 1``, a
+            budget that is not positive, or ``min_match_share`` outside [0, 1].
 
     Example:
         >>> quick = CheckOptions(processes=4)
@@ -81,6 +125,10 @@ class CheckOptions:
     time_limits: Sequence[TimeLimit] | None = None
     costs: AlignmentCosts | None = None
     processes: int = 1
+    memory: int | str = DEFAULT_MEMORY
+    variant_seconds: float = DEFAULT_VARIANT_SECONDS
+    time_budget: float | None = None
+    search_states: int | None = None
     engine: Engine = "embedded"
     catalog: Catalog | None = None
     progress: Progress | None = dataclasses.field(default=None, compare=False)
@@ -101,6 +149,8 @@ class CheckOptions:
             raise ValueError(f"processes is {self.processes!r}; expected an int >= 1")
         if self.processes < 1:
             raise ValueError(f"processes is {self.processes}; expected >= 1")
+        object.__setattr__(self, "memory", parse_bytes(self.memory))
+        self.budget  # noqa: B018 -- validates the budgets
         if self.unit_assignment not in UNIT_ASSIGNMENTS:
             raise ValueError(
                 f"unit_assignment is {self.unit_assignment!r}; expected one of "
@@ -122,6 +172,16 @@ class CheckOptions:
         if self.cause_attributes is not None:
             object.__setattr__(self, "cause_attributes", tuple(self.cause_attributes))
         object.__setattr__(self, "cause_exclude", tuple(self.cause_exclude))
+
+    @property
+    def budget(self) -> Budget:
+        """The alignment budget: memory per worker process, seconds, states."""
+        return Budget(
+            memory=max(1, parse_bytes(self.memory) // self.processes),
+            variant_seconds=self.variant_seconds,
+            total_seconds=self.time_budget,
+            states=self.search_states,
+        )
 
     def update(self, **changes: Unpack[CheckOptionValues]) -> CheckOptions:
         """A copy with ``changes`` applied (the same keywords as the constructor).
@@ -149,6 +209,10 @@ class CheckOptionValues(TypedDict, total=False):
     time_limits: Sequence[TimeLimit] | None
     costs: AlignmentCosts | None
     processes: int
+    memory: int | str
+    variant_seconds: float
+    time_budget: float | None
+    search_states: int | None
     engine: Engine
     catalog: Catalog | None
     progress: Progress | None

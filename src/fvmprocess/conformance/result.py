@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: Version of the saved result (JSON file or folder), ``docs/conformance.md``.
-RESULT_SCHEMA_VERSION = "2.0"
+RESULT_SCHEMA_VERSION = "2.1"
 _SCHEMA = "fvmprocess.conformance"
 _SUMMARY = "summary.json"
 #: The tables, in the order they are written (``<name>.parquet`` in a result folder).
@@ -76,6 +76,8 @@ _CASE_JSON: dict[str, pl.DataType] = {
     "duration_s": pl.Float64(),
     "cost": pl.Float64(),
     "worst_cost": pl.Float64(),
+    "exact": pl.Boolean(),
+    "cost_lower": pl.Float64(),
     "counted_deviations": pl.Int64(),
     "late": pl.Int64(),
     "counted_cost": pl.Float64(),
@@ -216,7 +218,9 @@ class ConformanceResult:
         process: the process checked against.
         cases: one row per case: ``case``, ``unit``, ``variant``, ``events``, ``start``,
             ``end``, ``duration_s``, ``cost`` (alignment cost), ``counted_cost`` (after the
-            allow-list), ``worst_cost``, ``fitness``, ``conforming``, ``deviations``, ``late``.
+            allow-list), ``worst_cost``, ``exact`` (the cost is proven optimal),
+            ``cost_lower`` (when not exact: a proven lower bound on the optimal cost; ``cost``
+            is then an upper bound), ``fitness``, ``conforming``, ``deviations``, ``late``.
         deviations: one row per deviation: ``case``, ``unit``, ``kind``, ``activity`` (the
             standard's id, or the log's name outside it), ``activity_name`` (its label in
             :attr:`lang`), ``position`` (0-based event index in the case, for model moves the
@@ -227,8 +231,8 @@ class ConformanceResult:
             with a 95 % interval, and the rank.
         time_limits: per unit (and ``"*"``) and limit: evaluated cases, within, share, interval,
             target share and whether the target is met (``from_name``, ``to_name``: labels).
-        variants: per distinct variant: activities, cases, cost, fitness and the alignment
-            moves (``moves`` as a list of ``{log, model, kind, activity, activity_name}``).
+        variants: per distinct variant: activities, cases, cost, ``exact``, ``cost_lower``,
+            fitness and the alignment moves (``moves`` as a list of ``{log, model, kind, activity, activity_name}``).
         accounting: the log's row accounting (rows read, used, rejected with reasons).
         activity_names: activity id -> Swedish/English names (for documents).
         unmapped: log activities not in the model, with event counts.
@@ -258,7 +262,9 @@ class ConformanceResult:
 
     # -- summaries ------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
-        """Headline figures: cases, conforming share, mean fitness, deviations by kind."""
+        """Headline figures: cases, conforming share, mean fitness, deviations by kind, and how
+        exact the alignments are (``exact_share``, ``bounded_cases``, ``gap_mean``,
+        ``gap_max``: the bounded cases' ``cost - cost_lower``)."""
         n = self.cases.height
         conf = int(self.cases["conforming"].sum()) if n else 0
         kinds: dict[str, int] = {}
@@ -275,6 +281,7 @@ class ConformanceResult:
             "conforming_share": _r(conf / n) if n else None,
             "mean_fitness": _r(float(fitness)) if isinstance(fitness, int | float) else None,
             "deviations": kinds,
+            **_exactness(self.cases),
         }
 
     def unit_scores(self) -> list[UnitScore]:
@@ -528,6 +535,21 @@ class ConformanceResult:
         return result_html(self)
 
 
+def _exactness(cases: pl.DataFrame) -> dict[str, Any]:
+    """Share of cases with a proven optimal alignment, and the bounded cases' gaps
+    (``None`` when the cases carry no ``exact`` column, e.g. from the Spark engine)."""
+    if "exact" not in cases.columns or not cases.height:
+        return {"exact_share": None, "bounded_cases": None, "gap_mean": None, "gap_max": None}
+    bounded = cases.filter(~pl.col("exact").fill_null(True))
+    gaps = (bounded["cost"] - bounded["cost_lower"]) if bounded.height else None
+    return {
+        "exact_share": _r((cases.height - bounded.height) / cases.height),
+        "bounded_cases": bounded.height,
+        "gap_mean": _r(float(gaps.mean())) if gaps is not None else None,  # type: ignore[arg-type]
+        "gap_max": _r(float(gaps.max())) if gaps is not None else None,  # type: ignore[arg-type]
+    }
+
+
 def _check_header(data: Any, source: Path) -> None:
     """Refuse what is not a saved result of a version this library reads."""
     if not isinstance(data, dict) or data.get("schema") != _SCHEMA:
@@ -639,6 +661,9 @@ def _typed(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         "duration_s",
         "cost",
         "worst_cost",
+        # results before schema 2.1 had only exact alignments
+        pl.col("exact").fill_null(True),
+        "cost_lower",
         "deviations",
         "late",
         "counted_cost",
@@ -656,7 +681,7 @@ def _typed(tables: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 
 
 _BOOLEAN_COLUMNS = frozenset(
-    {"allowed", "conforming", "in_model", "meets_target", "time_limits_met"}
+    {"allowed", "conforming", "exact", "in_model", "meets_target", "time_limits_met"}
 )
 _TEXT_COLUMNS = frozenset(
     {

@@ -160,6 +160,28 @@ class SummarySection:
     conforming_share: str
     mean_fitness: str
     deviations: tuple[KindCount, ...]
+    #: One sentence on the cases whose alignment is bounded, not exact ("" when all exact).
+    exactness: str = ""
+
+
+def _exactness_text(sm: dict[str, Any], lang: str) -> str:
+    """How many cases are bounded rather than exact, and by how much (``""``: none)."""
+    bounded = sm.get("bounded_cases")
+    if not bounded:
+        return ""
+    share = 1.0 - float(sm["exact_share"])
+    n, mean, top = format_count(bounded), f"{sm['gap_mean']:.1f}", f"{sm['gap_max']:g}"
+    if lang == "sv":
+        return (
+            f"{n} fall ({100 * share:.1f} %) kunde inte beräknas exakt inom tids- och "
+            f"minnesbudgeten: deras avvikelsekostnad är en övre gräns, i genomsnitt {mean} "
+            f"(högst {top}) över den bevisade undre gränsen."
+        )
+    return (
+        f"{n} cases ({100 * share:.1f} %) could not be aligned exactly within the time and "
+        f"memory budget: their deviation cost is an upper bound, on average {mean} (at most "
+        f"{top}) above the proven lower bound."
+    )
 
 
 def summary_section(result: ConformanceResult, s: Setting) -> SummarySection:
@@ -176,6 +198,7 @@ def summary_section(result: ConformanceResult, s: Setting) -> SummarySection:
             KindCount(s.kinds.get(k, k), format_count(v))
             for k, v in sorted(sm["deviations"].items())
         ),
+        exactness=_exactness_text(sm, s.lang),
     )
 
 
