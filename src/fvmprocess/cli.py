@@ -1194,6 +1194,13 @@ def _interruptible() -> Iterator[None]:
     "[default: all up to 12 units, else 5 + 5].",
 )
 @click.option("--title", help="The document's title [default: the process name, else file name].")
+@click.option(
+    "--layout",
+    type=click.Choice(["auto", "di"]),
+    default=None,
+    help="Diagrams: auto lays the model out anew; di draws the file's layout as it is "
+    "[default: the file's layout unless it is missing or unreadable].",
+)
 def report(
     process: str | None,
     log_path: str | None,
@@ -1208,6 +1215,7 @@ def report(
     no_date: bool,
     units_choice: str | None,
     title: str | None,
+    layout: str | None,
 ) -> None:
     """Write a comparison report (HTML, PDF or Markdown) for a log or a saved result."""
     with _errors():
@@ -1223,7 +1231,12 @@ def report(
                 result = _attach_model(result, _load_model(process))
         else:
             result = _run_check(process, log_path, cols, mapping, strict, processes, True)
-        kw: dict[str, Any] = {"lang": lang, "template_dir": template_dir, "title": title}
+        kw: dict[str, Any] = {
+            "lang": lang,
+            "template_dir": template_dir,
+            "title": title,
+            "layout": layout,
+        }
         if no_date:
             kw["generated"] = False
         if units_choice:

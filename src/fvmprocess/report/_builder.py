@@ -14,8 +14,11 @@ from fvmprocess._shared.labels import Lang
 from fvmprocess._shared.optional import import_optional
 from fvmprocess._shared.privacy import redact, scan
 from fvmprocess.errors import RenderError
+from fvmprocess.render.options import DrawOptions, LayoutMode
 from fvmprocess.render.overlay import deviation_overlay
 from fvmprocess.report._context import ContextOptions, ReportContext, build_context
+from fvmprocess.report._format import hyphenated
+from fvmprocess.report._paged import HEAT_COLUMNS, print_heading, print_parts
 from fvmprocess.report._sections import UnitChoice
 
 if TYPE_CHECKING:
@@ -48,6 +51,9 @@ class ReportOptions:
         pair_variants: how many of the most frequent variants *unit vs unit* compares.
         min_case_id_length: case identifiers at least this long are searched for in the
             output (shorter ones such as ``"a"`` would match ordinary text).
+        layout: how the diagrams are laid out: ``"auto"`` anew, ``"di"`` the file's layout
+            as it is, None (default) the file's layout unless it is missing or unusable
+            (:class:`~fvmprocess.render.options.DrawOptions`).
     """
 
     lang: Lang = "sv"
@@ -58,10 +64,13 @@ class ReportOptions:
     title: str | None = None
     pair_variants: int = 20
     min_case_id_length: int = 4
+    layout: LayoutMode | None = None
 
     def __post_init__(self) -> None:
         if self.lang not in ("sv", "en"):
             raise ValueError(f"lang is {self.lang!r}; expected 'sv' or 'en'")
+        if self.layout not in (None, "auto", "di"):
+            raise ValueError(f"layout is {self.layout!r}; expected 'auto', 'di' or None")
         if self.top_variants < 1 or self.pair_variants < 1:
             raise ValueError("top_variants and pair_variants must be ≥ 1")
         if isinstance(self.units, int) and self.units < 0:
@@ -107,6 +116,11 @@ class ReportBuilder:
             lstrip_blocks=True,
         )
         env.filters["cell"] = _md_cell
+        env.filters["hyphenate"] = hyphenated
+        env.filters["most_first"] = _most_first
+        env.filters["print_heading"] = print_heading
+        env.globals["heat_columns"] = HEAT_COLUMNS
+        env.filters["print_parts"] = lambda svg: print_parts(str(svg), self.options.lang)
         return env
 
     # -- diagrams -------------------------------------------------------------------------
@@ -124,7 +138,8 @@ class ReportBuilder:
         lang = self.options.lang
         view = self.result if unit is None else _unit_view(self.result, unit)
         ov = deviation_overlay(view, unit=unit, lang=lang, redact=self._red)
-        svg = redact(_strip_xml(to_svg(model, overlay=ov)), lang)
+        opts = DrawOptions(lang=lang, layout=self.options.layout)
+        svg = redact(_strip_xml(to_svg(model, overlay=ov, options=opts)), lang)
         self._diagrams[key] = svg
         return svg
 
@@ -163,10 +178,16 @@ class ReportBuilder:
         scan(text, _present(text, self._forbidden()), source=source)
         return text
 
-    def html(self) -> str:
-        """The self-contained HTML document (screen and print stylesheets, tiny script)."""
+    def html(self, *, for_print: bool = False) -> str:
+        """The self-contained HTML document (screen and print stylesheets, tiny script).
+
+        Args:
+            for_print: the HTML the PDF is made from: diagrams also cut into page-sized parts
+                with text of at least 6 pt, wide tables split into column groups
+                (:mod:`~fvmprocess.report._paged`).
+        """
         template = self.environment().get_template("report.html.j2")
-        text = template.render(**self.context().template_vars())
+        text = template.render(**self.context().template_vars(), for_print=for_print)
         return self._check(text, "report.html")
 
     def markdown(self, files_dir: str) -> tuple[str, dict[str, str]]:
@@ -190,7 +211,7 @@ class ReportBuilder:
             ImportError: weasyprint is not installed (``pip install 'fvmprocess[render]'``).
             RenderError: weasyprint failed, or the privacy scan refused the HTML.
         """
-        html = self.html()
+        html = self.html(for_print=True)
         weasyprint = import_optional("weasyprint", extra="render", purpose="PDF reports")
         try:
             data: bytes = weasyprint.HTML(string=html).write_pdf()
@@ -265,6 +286,17 @@ def _present(text: str, ids: list[str]) -> list[str]:
     return sorted(set(found))
 
 
+def _most_first(rows: Any) -> list[Any]:
+    """Rows with a ``count`` text, largest count first (``"<5"`` counts as 0; then by label),
+    so a truncated list shows the most frequent."""
+
+    def key(row: Any) -> tuple[int, str]:
+        digits = str(row.count).replace(" ", "").replace("\u00a0", "")
+        return (-int(digits) if digits.isdigit() else 0, str(row.label))
+
+    return sorted(rows, key=key)
+
+
 def _md_cell(value: Any) -> str:
     s = str(value).replace("\n", " ").replace("|", "\\|")
     return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", s)
@@ -280,6 +312,7 @@ def render_report(
     generated: datetime | Literal[False] | None = None,
     units: UnitChoice = None,
     title: str | None = None,
+    layout: LayoutMode | None = None,
 ) -> Path:
     """Write a comparison document (HTML, PDF or Markdown) for a conformance result.
 
@@ -303,6 +336,8 @@ def render_report(
             same result gives the same bytes).
         units: the units shown in full (:class:`ReportOptions`; the PDF prints these).
         title: the title (default: the process name, else the model's file name).
+        layout: the diagrams' layout: ``"auto"`` anew, ``"di"`` the file's as it is, None
+            the file's unless it is missing or unusable.
 
     Returns:
         The path written.
@@ -319,6 +354,11 @@ def render_report(
         PosixPath('akut.html')
     """
     opts = ReportOptions(
-        lang=lang, template_dir=template_dir, generated=generated, units=units, title=title
+        lang=lang,
+        template_dir=template_dir,
+        generated=generated,
+        units=units,
+        title=title,
+        layout=layout,
     )
     return ReportBuilder(result, opts).write(path, format)

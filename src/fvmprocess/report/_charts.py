@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["BarRow", "StripRow", "ranking_chart", "time_limit_chart"]
+from fvmprocess._shared.labels import Lang
+
+__all__ = ["BarRow", "StripRow", "axis_ticks", "ranking_chart", "tick_text", "time_limit_chart"]
 
 _FONT = "DejaVu Sans, Arial, sans-serif"
 _BAR = "#0072b2"
@@ -17,6 +20,30 @@ _LIMIT = "#d55e00"
 
 def _f(v: float) -> str:
     return f"{v:.1f}"
+
+
+def axis_ticks(top: float, *, most: int = 6) -> tuple[float, list[float]]:
+    """Round tick values from 0 covering ``top`` (steps of 1, 2, 2.5 or 5 × 10^k, at most
+    ``most`` intervals), and the axis end (the last tick).
+
+    Example:
+        >>> axis_ticks(283.3)
+        (300.0, [0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0])
+    """
+    if top <= 0:
+        return 1.0, [0.0, 1.0]
+    raw = top / most
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    n = math.ceil(top / step - 1e-9)
+    return n * step, [k * step for k in range(n + 1)]
+
+
+def tick_text(v: float, lang: Lang) -> str:
+    """A tick label: no decimals for whole numbers, else one, with the language's decimal
+    mark (``"2,5"`` in Swedish)."""
+    s = f"{v:.0f}" if abs(v - round(v)) < 1e-9 else f"{v:.1f}"
+    return s.replace(".", ",") if lang == "sv" else s
 
 
 def _svg(width: float, height: float, body: str, label: str) -> str:
@@ -140,19 +167,22 @@ def time_limit_chart(
     title: str,
     label_width: float = 200.0,
     compact: bool = False,
+    lang: Lang = "sv",
 ) -> str:
     """Per unit a box plot (quartiles, whiskers 5–95 %) and a strip of durations, with the limit.
 
     The axis runs from 0 to the larger of twice the limit and the 95th percentile of all
-    durations; longer durations are drawn at the right edge as open markers. ``compact`` (for
+    durations, rounded up to a round tick in ``unit_s`` (ticks with ``lang``'s decimal mark);
+    longer durations are drawn at the right edge as open markers. ``compact`` (for
     many units): 13 px rows and the box plots only, so the chart's size does not grow with the
     number of cases.
     """
     row_h, top, plot_w, right = (13.0 if compact else 34.0), 28.0, 380.0, 150.0
     alls = sorted(d for r in rows for d in r.durations)
     p95 = _quantile(alls, 0.95) if alls else 0.0
-    frame = _Frame(label_width, top, plot_w, row_h, len(rows), max(limit_s * 2, p95, 1.0))
-    parts = [_axis(frame, unit_s, unit_label), _limit_line(frame, limit_s, limit_label)]
+    end, ticks = axis_ticks(max(limit_s * 2, p95, 1.0) / unit_s)
+    frame = _Frame(label_width, top, plot_w, row_h, len(rows), end * unit_s)
+    parts = [_axis(frame, ticks, unit_label, lang), _limit_line(frame, limit_s, limit_label)]
     for i, r in enumerate(rows):
         ym = frame.top + i * row_h + row_h / 2
         parts.append(_strip(frame, r, ym, limit_s, compact=compact))
@@ -160,17 +190,17 @@ def time_limit_chart(
     return _svg(width, frame.bottom + 30.0, "".join(parts), title)
 
 
-def _axis(f: _Frame, unit_s: float, unit_label: str, ticks: int = 5) -> str:
-    """Grid lines, tick labels in ``unit_s`` and the axis label."""
+def _axis(f: _Frame, ticks: Sequence[float], unit_label: str, lang: Lang) -> str:
+    """Grid lines, tick labels (in the axis unit) and the axis label."""
     parts = []
-    for k in range(ticks + 1):
-        x = f.x0 + f.plot_w * k / ticks
+    end = ticks[-1]
+    for v in ticks:
+        x = f.x0 + f.plot_w * v / end
         parts.append(
             f'<line x1="{_f(x)}" y1="{_f(f.top - 4)}" x2="{_f(x)}" y2="{_f(f.bottom)}" '
             f'stroke="{_GRID}"/>'
         )
-        tick = f"{f.vmax * k / ticks / unit_s:.1f}"
-        parts.append(_text(x, f.bottom + 14, tick, "middle", ' font-size="10"'))
+        parts.append(_text(x, f.bottom + 14, tick_text(v, lang), "middle", ' font-size="10"'))
     parts.append(_text(f.x0 + f.plot_w / 2, f.bottom + 27, unit_label, "middle", ' font-size="10"'))
     return "".join(parts)
 

@@ -9,17 +9,21 @@ when ``n`` is not small (``docs/reports.md``).
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fvmprocess._shared.labels import Lang
 from fvmprocess._shared.privacy import SUPPRESSED, is_suppressed
 from fvmprocess.render.overlay import fmt_share
+from fvmprocess.render.text import hyphenation_points
 
 __all__ = [
     "Counts",
     "duration_text",
+    "hyphenated",
     "interval_text",
     "mean_interval_text",
     "mean_text",
@@ -103,3 +107,30 @@ def duration_text(seconds: float | None, t: Mapping[str, str], lang: Lang) -> st
     if seconds >= 2 * 3600:
         return f"{number_text(seconds / 3600, lang, 1)} {t['hours']}"
     return f"{number_text(seconds / 60, lang, 0)} {t['minutes']}"
+
+
+#: Words shorter than this are never hyphenated (a column of short names stays as it is).
+_HYPHENATE_FROM = 8
+SOFT_HYPHEN = "\u00ad"
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def hyphenated(text: str) -> str:
+    """``text`` with soft hyphens (U+00AD) at the Swedish dictionary's hyphenation points of
+    its long words, so a narrow table heading breaks ``Vätske-behandling`` with a visible
+    hyphen, never ``Vätskebeha/ndling``; browsers and weasyprint show the hyphen only where
+    they break. Points right after a hyphen or slash the word already has are left out.
+
+    Example:
+        >>> hyphenated("Vätskebehandling").split(SOFT_HYPHEN)
+        ['Väts', 'ke', 'be', 'hand', 'ling']
+    """
+
+    def soft(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) < _HYPHENATE_FROM:
+            return word
+        cuts = [0, *hyphenation_points(word), len(word)]
+        return SOFT_HYPHEN.join(word[a:b] for a, b in itertools.pairwise(cuts))
+
+    return _WORDS.sub(soft, text)

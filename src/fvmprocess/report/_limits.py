@@ -117,6 +117,7 @@ def _section(
         limit_label=limit_label,
         title=f"{s.t['limit']} {lim_id}",
         compact=len(unit_names) > COMPACT_FROM,
+        lang=s.lang,
     )
     frm = first.get("from_activity")
     return TimeLimitSection(

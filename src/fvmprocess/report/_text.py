@@ -45,6 +45,14 @@ LABELS: dict[str, dict[str, str]] = {
             "(överhoppad, infogad, upprepad, flyttad, okänd eller sen); varje fall räknas en "
             f"gång. Antal under {MIN_CELL} visas som {SMALL}, och då visas ingen andel."
         ),
+        "outside_group": "Utanför standarden ({n} aktiviteter)",
+        "outside_note": (
+            "Sista kolumnen samlar loggens aktiviteter utanför standarden: andelen fall med "
+            "minst en av dem. Vanligast:"
+        ),
+        "cases_lower": "fall",
+        "and_more": " … och {n} till",
+        "diagram_part": "Del {i} av {n}",
         "choose_a": "Enhet A",
         "choose_b": "Enhet B",
         "pair_note": (
@@ -144,6 +152,14 @@ LABELS: dict[str, dict[str, str]] = {
             "activity (skipped, inserted, repeated, moved, unknown or late); each case counts "
             f"once. Counts below {MIN_CELL} are shown as {SMALL}, and then no share is shown."
         ),
+        "outside_group": "Outside the standard ({n} activities)",
+        "outside_note": (
+            "The last column groups the log's activities outside the standard: the share of "
+            "cases with at least one of them. Most frequent:"
+        ),
+        "cases_lower": "cases",
+        "and_more": " … and {n} more",
+        "diagram_part": "Part {i} of {n}",
         "choose_a": "Unit A",
         "choose_b": "Unit B",
         "pair_note": (
