@@ -22,7 +22,6 @@ from polars.testing import assert_frame_equal
 from fvmprocess._shared.privacy import SMALL, SUPPRESSED, is_suppressed
 from fvmprocess.cli import main
 from fvmprocess.conformance import CheckOptions, ConformanceResult, check
-from fvmprocess.errors import ConformanceError
 from fvmprocess.eventlog import read_log
 from fvmprocess.report import ReportBuilder, ReportOptions
 from fvmprocess.timelimit import TimeLimit
@@ -300,11 +299,6 @@ def test_options_are_checked() -> None:
 def test_bad_milestone_date_is_named(bpmn: Path) -> None:
     with pytest.raises(ValueError, match=r"'2025-13-01'.*not an ISO date"):
         check(bpmn, read_log(planted_log(5, per_month=5)), milestones={"2025-13-01": "x"})
-
-
-def test_spark_engine_refuses_the_analyses(bpmn: Path) -> None:
-    with pytest.raises(ConformanceError, match="engine='embedded'"):
-        check(bpmn, read_log(planted_log(5, per_month=5)), engine="spark", period="month")
 
 
 def test_cause_attribute_choice(bpmn: Path, log: pl.DataFrame) -> None:

@@ -30,6 +30,7 @@ from fvmprocess.trends import fisher_exact
 
 __all__ = [
     "CAUSE_COUNT_SCHEMAS",
+    "DERIVED_ATTRIBUTES",
     "MISSING",
     "AttributeFacts",
     "CauseAnalysis",
@@ -45,13 +46,15 @@ __all__ = [
     "causes_from_counts",
     "identifier_reason",
     "prepare_values",
+    "wanted_attributes",
 ]
 
 #: The value an attribute has for a case without one.
 MISSING = "(missing)"
 #: Event columns that are not case attributes (roles of the log, not facts about the case).
 _EVENT_COLUMNS = frozenset(STANDARD_COLUMNS)
-_DERIVED = ("hour_band", "day_type")
+#: The attributes derived from each case's first event time (in local time).
+DERIVED_ATTRIBUTES = ("hour_band", "day_type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,21 +212,34 @@ def identifier_reason(facts: AttributeFacts, opts: CauseOptions) -> str | None:
 
 
 def attribute_plan(
-    facts: Mapping[str, AttributeFacts], opts: CauseOptions, *, has_time: bool, time_col: str
+    columns: Sequence[str],
+    facts: Mapping[str, AttributeFacts],
+    opts: CauseOptions,
+    *,
+    has_time: bool,
+    time_col: str,
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Which attributes are used how (``categorical``, ``binned``, ``derived``) and why the
-    others are not, from each attribute's facts (in the columns' order).
+    others are not.
+
+    Args:
+        columns: the attribute columns, in order.
+        facts: the :class:`AttributeFacts` of each of :func:`wanted_attributes`.
+        opts: which attributes the options include or exclude, and the thresholds.
+        has_time: the cases have their first event's time (for the derived attributes).
+        time_col: that time's column (named in the reason when missing).
 
     Returns:
         ``(used, excluded)``.
     """
     used: dict[str, str] = {}
     excluded: dict[str, str] = {}
-    for name, f in facts.items():
+    for name in columns:
         if not _wanted(name, opts):
             if name in opts.exclude:
                 excluded[name] = "excluded by the options"
             continue
+        f = facts[name]
         reason = identifier_reason(f, opts)
         if reason is not None:
             excluded[name] = reason
@@ -231,12 +247,17 @@ def attribute_plan(
             used[name] = "binned"
         else:
             used[name] = "categorical"
-    wanted = [d for d in _DERIVED if _wanted(d, opts)]
+    wanted = wanted_attributes(DERIVED_ATTRIBUTES, opts)
     if wanted and has_time:
         used.update(dict.fromkeys(wanted, "derived"))
     elif wanted:
         excluded.update(dict.fromkeys(wanted, f"the cases table has no {time_col!r} column"))
     return used, excluded
+
+
+def wanted_attributes(columns: Sequence[str], opts: CauseOptions) -> list[str]:
+    """The columns the options include and do not exclude, in order."""
+    return [c for c in columns if _wanted(c, opts)]
 
 
 def _fmt(x: float) -> str:
@@ -335,21 +356,14 @@ def prepare_values(
     """Case -> text value per usable attribute, what was used how, and what was excluded."""
     frame = cases.select("case")
     joined = frame
+    columns: list[str] = []
     facts: dict[str, AttributeFacts] = {}
     if attributes is not None:
         joined = frame.join(attributes, on="case", how="left")
-        facts = {
-            name: attribute_facts(joined[name])
-            for name in attributes.columns
-            if name != "case" and _wanted(name, opts)
-        }
-        facts = {
-            name: facts.get(name, AttributeFacts(pl.Null(), 0, 0))
-            for name in attributes.columns
-            if name != "case" and (name in facts or name in opts.exclude)
-        }
+        columns = [c for c in attributes.columns if c != "case"]
+        facts = {c: attribute_facts(joined[c]) for c in wanted_attributes(columns, opts)}
     has_time = time_col in cases.columns
-    used, excluded = attribute_plan(facts, opts, has_time=has_time, time_col=time_col)
+    used, excluded = attribute_plan(columns, facts, opts, has_time=has_time, time_col=time_col)
     for name, how in used.items():
         if how == "binned":
             frame = frame.with_columns(_binned(joined[name], opts.bins))

@@ -37,7 +37,7 @@ from fvmprocess._shared.privacy import redact
 from fvmprocess.conformance.align import Aligner, Alignment, AlignmentCosts
 from fvmprocess.conformance.allow import Allow, allowed_expr, approved_variations
 from fvmprocess.conformance.analyses import run_analyses
-from fvmprocess.conformance.classify import classify
+from fvmprocess.conformance.classify import classify, scored_variants
 from fvmprocess.conformance.options import CheckOptions, CheckOptionValues, Engine
 from fvmprocess.conformance.result import AppliedOptions, ConformanceResult, ProcessInfo
 from fvmprocess.conformance.timelimits import apply_time_limits
@@ -69,7 +69,6 @@ LogLike: TypeAlias = "EventLog | str | Path | pl.DataFrame | pl.LazyFrame | pd.D
 SparkLogLike: TypeAlias = "LogLike | Sequence[str | Path] | SparkDataFrame"
 
 _DEVIATION_COLUMNS = ("case", "unit", "kind", "activity", "position", "time", "limit", "dev_cost")
-_MOVES = pl.List(pl.Struct({"log": pl.String, "model": pl.String, "kind": pl.String}))
 
 
 def check(
@@ -110,10 +109,6 @@ def check(
     if opts.mapping is not None:  # unknown targets fail before the log is read
         opts = opts.update(mapping=check_mapping(opts.mapping, target))
     if opts.engine == "spark":  # every stage as Spark jobs: fvmprocess.engines.spark_check
-        if opts.period or opts.milestones or opts.causes or opts.practice:
-            raise ConformanceError(
-                "period, milestones, causes and practice need engine='embedded' (the events)"
-            )
         return _on_spark(target, log, opts).collect()
     read = _read(log, opts)
     events = _match_activities(read.events, target)
@@ -390,43 +385,8 @@ def _classify_variants(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Variants with ``cost``, ``worst_cost``, ``fitness`` and ``moves``; and their deviations
     (``variant``, ``kind``, ``activity``, ``position``, ``dev_cost``)."""
-    rows: list[tuple[int, float, float, list[dict[str, str | None]]]] = []
-    devs: list[tuple[int, str, str, int, float]] = []
-    for vid, al in zip(variants["variant"].to_list(), alignments, strict=True):
-        moves = [
-            {"log": m.log, "model": m.model, "kind": m.kind} for m in al.moves if m.kind != "silent"
-        ]
-        rows.append((vid, float(al.cost), float(al.worst_cost), moves))
-        found = classify(al.moves, labels, costs=costs)
-        devs.extend((vid, d.kind, d.activity, d.position, d.cost) for d in found)
-    scored = pl.DataFrame(
-        rows,
-        schema={
-            "variant": pl.Int64,
-            "cost": pl.Float64,
-            "worst_cost": pl.Float64,
-            "moves": _MOVES,
-        },
-        orient="row",
-    )
-    out = variants.join(scored, on="variant", how="left").with_columns(
-        pl.when(pl.col("worst_cost") > 0)
-        .then(1 - pl.col("cost") / pl.col("worst_cost"))
-        .otherwise(1.0)
-        .alias("fitness")
-    )
-    deviations = pl.DataFrame(
-        devs,
-        schema={
-            "variant": pl.Int64,
-            "kind": pl.String,
-            "activity": pl.String,
-            "position": pl.Int64,
-            "dev_cost": pl.Float64,
-        },
-        orient="row",
-    )
-    return out.sort("variant"), deviations
+    found = [(al, classify(al.moves, labels, costs=costs)) for al in alignments]
+    return scored_variants(variants, found)
 
 
 def _first_events(events: pl.DataFrame) -> pl.DataFrame:
@@ -682,6 +642,7 @@ def _on_spark(target: ResolvedProcess, log: SparkLogLike, opts: CheckOptions) ->
         min_match_share=opts.min_match_share,
         strict=opts.strict,
         unit_assignment=opts.unit_assignment,
+        analyses=opts if opts.period or opts.milestones or opts.causes or opts.practice else None,
     )
     return check_on_spark(target, slog, plan)
 

@@ -42,14 +42,17 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from fvmprocess._shared.vocab import DEVIATION_KINDS
+from fvmprocess.conformance.analyses import Analyses, finish_analyses
+from fvmprocess.conformance.classify import scored_variants
 from fvmprocess.conformance.result import (
     AppliedOptions,
     ConformanceResult,
     ProcessInfo,
 )
 from fvmprocess.conformance.timelimits import limit_table
+from fvmprocess.engines.embedded import EPISODE_SEPARATOR, UNIT_ASSIGNMENTS, UnitAssignment
 from fvmprocess.engines.spark import (
+    _MIN_LONG,
     _functions,
     _quiet,
     _to_polars,
@@ -59,12 +62,17 @@ from fvmprocess.engines.spark import (
     per_case_table,
     to_spark,
 )
+from fvmprocess.engines.spark_analyses import analysis_counts_spark
 from fvmprocess.engines.spark_read import SparkLog
 from fvmprocess.errors import ConformanceError
 from fvmprocess.eventlog import Accounting, EventLog
 from fvmprocess.scoring import (
+    EXTRA,
+    EXTRA_KINDS,
     LIMIT_SCORE_SCHEMA,
     UNIT_COLUMNS,
+    ActivityCounts,
+    activity_table,
     limit_scores,
     rank_units,
     unit_scores,
@@ -79,21 +87,39 @@ if TYPE_CHECKING:
     from fvmprocess.conformance.align import Alignment, AlignmentCosts
     from fvmprocess.conformance.allow import Allow
     from fvmprocess.conformance.classify import Deviation
+    from fvmprocess.conformance.options import CheckOptions
     from fvmprocess.process import ResolvedProcess
     from fvmprocess.timelimit import TimeLimit
 
-__all__ = ["SparkConformance", "SparkPlan", "check_on_spark", "events_on_spark"]
+__all__ = [
+    "SparkConformance",
+    "SparkPlan",
+    "SparkUnitsAssigned",
+    "assign_units_spark",
+    "check_on_spark",
+    "events_on_spark",
+]
 
 _log = logging.getLogger(__name__)
 #: The tables of a result folder, each ``OUT/<table>.parquet``.
 TABLES = ("cases", "deviations", "variants", "units", "activities", "time_limits")
 _SCHEMA = "fvmprocess.conformance"
-_MOVES = pl.List(pl.Struct({"log": pl.String, "model": pl.String, "kind": pl.String}))
 _DEV_COLUMNS = ("case", "unit", "kind", "activity", "position", "time", "limit", "dev_cost")
 _CASE_COLUMNS = (
     "case", "unit", "variant", "events", "start", "end", "duration_s", "cost", "worst_cost",
-    "deviations", "late", "counted_cost", "fitness", "conforming",
+    "exact", "cost_lower", "deviations", "late", "counted_cost", "fitness", "conforming",
 )  # fmt: skip
+#: The alignment columns of a variant its cases carry (``exact``/``cost_lower`` when the
+#: aligner reports them).
+_ALIGNMENT_COLUMNS = ("cost", "worst_cost", "exact", "cost_lower")
+_SCORE_COLUMNS = ("deviations", "late", "counted_cost", "fitness", "conforming")
+
+
+def _case_columns(columns: Sequence[str]) -> list[str]:
+    """The result's case columns among ``columns``, in the result's order."""
+    return [c for c in _CASE_COLUMNS if c in columns]
+
+
 _OLD = pl.CompatLevel.oldest()  # Arrow types Spark takes (string, not large_string)
 _SPARK_TYPES = {
     pl.String: "string",
@@ -121,7 +147,10 @@ class SparkPlan:
         min_match_share: below this share of events matching the model, warn (or raise
             with ``strict``), recorded as the accounting warning ``low_match_share``.
         strict: raise instead of warning about the match share.
-        unit_assignment: how multi-unit cases are counted (only ``"first"`` on Spark).
+        unit_assignment: how multi-unit cases are counted (``"first"``, ``"most"`` or
+            ``"split"``, as :func:`fvmprocess.engines.embedded.assign_units`).
+        analyses: the check's options when they ask for analyses (periods, milestones,
+            causes, practice); ``None`` runs none.
     """
 
     rules: Sequence[Allow]
@@ -134,7 +163,8 @@ class SparkPlan:
     name_moves: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f
     min_match_share: float = 0.0
     strict: bool = False
-    unit_assignment: str = "first"
+    unit_assignment: UnitAssignment = "first"
+    analyses: CheckOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +186,7 @@ class SparkConformance:
         options: the options the figures were computed with.
         log_period: the first and last event time (ISO).
         model: the BPMN model (not written).
+        analyses: the analyses the options asked for (finished from Spark aggregates).
     """
 
     process: ProcessInfo
@@ -172,6 +203,7 @@ class SparkConformance:
     options: AppliedOptions = field(default_factory=AppliedOptions)
     log_period: tuple[str | None, str | None] = (None, None)
     model: BpmnModel | None = field(default=None, repr=False, compare=False)
+    analyses: Analyses = field(default_factory=Analyses)
 
     def summary(self) -> dict[str, Any]:
         """Headline figures: cases, conforming share, mean fitness, deviations by kind."""
@@ -195,6 +227,7 @@ class SparkConformance:
             log_period=self.log_period,
             lang="sv",
             figures=self.summary_figures,
+            analyses=self.analyses,
         )
         return shell._meta()
 
@@ -210,7 +243,7 @@ class SparkConformance:
         ).sort(["limit", "unit"])
         return ConformanceResult(
             process=self.process,
-            cases=cases.select(_CASE_COLUMNS),
+            cases=cases.select(_case_columns(cases.columns)),
             deviations=deviations,
             activities=self.activities,
             units=self.units,
@@ -223,6 +256,7 @@ class SparkConformance:
             model=self.model,
             log_period=self.log_period,
             lang="sv",
+            analyses=self.analyses,
         )
 
     def write(self, out: str | Path) -> str:
@@ -235,14 +269,19 @@ class SparkConformance:
         spark = self.cases.sparkSession
         target = str(out).rstrip("/")
         order = {
-            "cases": self.cases.select(*_CASE_COLUMNS).orderBy("case"),
+            "cases": self.cases.select(*_case_columns(self.cases.columns)).orderBy("case"),
             "deviations": self.deviations.orderBy(
                 "case", _asc_last("position"), "kind", "activity", _asc_last("limit")
             ),
             "time_limits": self.time_limits.orderBy("limit", "unit"),
         }
-        small = {"variants": self.variants, "units": self.units, "activities": self.activities}
-        for name in TABLES:
+        small = {
+            "variants": self.variants,
+            "units": self.units,
+            "activities": self.activities,
+            **self.analyses.tables(),
+        }
+        for name in (*TABLES, *self.analyses.tables()):
             sdf = order[name] if name in order else to_spark(small[name], spark).coalesce(1)
             sdf.write.mode("overwrite").parquet(f"{target}/{name}.parquet")
         text = json.dumps(self.summary_document(), ensure_ascii=False, indent=2) + "\n"
@@ -303,10 +342,7 @@ def events_on_spark(log: EventLog, spark: SparkSession | None = None) -> SparkLo
     Py4J); another master gets them through Arrow.
     """
     spark = spark or get_session()
-    cols = ["case", "activity", "timestamp", "row"] + (
-        ["unit"] if "unit" in log.events.columns else []
-    )
-    frame = log.events.select(cols)
+    frame = log.events  # the extra columns too: the causes' case attributes
     if str(spark.sparkContext.master or "").startswith("local"):
         path = os.path.join(
             _staging_dir(), f"events-{id(log)}-{len(os.listdir(_staging_dir()))}.parquet"
@@ -345,28 +381,12 @@ def check_on_spark(target: ResolvedProcess, log: SparkLog, plan: SparkPlan) -> S
         ConformanceError: the log has no usable events.
     """
     F = _functions()
-    events = _match(log.events, plan)
-    log = _checked_inputs(events, log, target, plan)
-    if "_pos" not in events.columns:
-        events = events.withColumn("_pos", F.col("row").cast("long"))
+    events, log = _prepared(log, target, plan)
     cases = per_case_table(events).drop("_first").persist()
-    distinct = _to_polars(
-        cases.groupBy("_key").agg(
-            F.first("activities").alias("activities"), F.count(F.lit(1)).alias("cases")
-        )
-    )
-    if distinct.height == 0:
-        cases.unpersist()
-        raise ConformanceError(
-            "the log has no usable events (see its accounting for rejected rows)",
-            source=log.source,
-        )
-    variants = number_variants(distinct)
-    traces = [tuple(v) for v in variants["activities"].to_list()]
-    found = align_and_classify_spark(target.net, traces, costs=plan.costs)
-    scored_variants, variant_devs = _variant_tables(variants, found)
+    scored_variants, variant_devs = _aligned_variants(cases, target, plan, log.source)
     spark = cases.sparkSession
-    info = to_spark(scored_variants.select("_key", "variant", "cost", "worst_cost"), spark)
+    carried = [c for c in _ALIGNMENT_COLUMNS if c in scored_variants.columns]
+    info = to_spark(scored_variants.select("_key", "variant", *carried), spark)
     cases = cases.join(F.broadcast(info), on="_key", how="left")
     structural = _structural(cases, to_spark(variant_devs, spark))
     late, limit_rows = _limit_rows(cases, plan.limits, log.timezone)
@@ -377,6 +397,13 @@ def check_on_spark(target: ResolvedProcess, log: SparkLog, plan: SparkPlan) -> S
     labels = target.net.labels
     activities = _activity_scores(scored, deviations, labels)
     variants_out = scored_variants.drop("_key").sort("variant")
+    found = Analyses()
+    if plan.analyses is not None:
+        with_activities = scored.join(cases.select("case", "activities"), on="case")
+        counts = analysis_counts_spark(
+            with_activities, deviations, events, limit_rows, plan.analyses, timezone=log.timezone
+        )
+        found = finish_analyses(counts, target, plan.analyses)
     period, unmapped = _log_facts(events, labels)
     names = plan.names
     named_limits = _named(
@@ -397,7 +424,40 @@ def check_on_spark(target: ResolvedProcess, log: SparkLog, plan: SparkPlan) -> S
         options=plan.applied,
         log_period=period,
         model=target.model,
+        analyses=found,
     )
+
+
+def _prepared(
+    log: SparkLog, target: ResolvedProcess, plan: SparkPlan
+) -> tuple[SparkDataFrame, SparkLog]:
+    """The events matched to the standard's ids, checked, and their units assigned."""
+    F = _functions()
+    events = _match(log.events, plan)
+    if "_pos" not in events.columns:
+        events = events.withColumn("_pos", F.col("row").cast("long"))
+    return _checked_inputs(events, log, target, plan)
+
+
+def _aligned_variants(
+    cases: SparkDataFrame, target: ResolvedProcess, plan: SparkPlan, source: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The distinct variants numbered, aligned and classified on the executors."""
+    F = _functions()
+    distinct = _to_polars(
+        cases.groupBy("_key").agg(
+            F.first("activities").alias("activities"), F.count(F.lit(1)).alias("cases")
+        )
+    )
+    if distinct.height == 0:
+        cases.unpersist()
+        raise ConformanceError(
+            "the log has no usable events (see its accounting for rejected rows)", source=source
+        )
+    variants = number_variants(distinct)
+    traces = [tuple(v) for v in variants["activities"].to_list()]
+    found = align_and_classify_spark(target.net, traces, costs=plan.costs)
+    return _variant_tables(variants, found)
 
 
 def _named(sdf: SparkDataFrame, column: str, name: str, names: dict[str, str]) -> SparkDataFrame:
@@ -433,10 +493,11 @@ def _match(events: SparkDataFrame, plan: SparkPlan) -> SparkDataFrame:
 
 def _checked_inputs(
     events: SparkDataFrame, log: SparkLog, target: ResolvedProcess, plan: SparkPlan
-) -> SparkLog:
+) -> tuple[SparkDataFrame, SparkLog]:
     """The embedded engine's input checks as aggregates: the share of events that match the
-    model (``low_match_share``) and the cases whose events name several units
-    (``multi_unit_cases``, each counted for its first unit)."""
+    model (``low_match_share``), the cases whose events name several units
+    (``multi_unit_cases``) given one unit by ``plan.unit_assignment`` (``unit_episodes``
+    with ``"split"``)."""
     F = _functions()
     labels = sorted(target.net.labels)
     row = events.agg(
@@ -455,64 +516,158 @@ def _checked_inputs(
         _log.warning("%s: %s", log.source, message)
         noted["low_match_share"] = total - matched
     if "unit" in events.columns:
-        multi = (
-            events.filter(F.col("unit").isNotNull())
-            .groupBy("case")
-            .agg(F.countDistinct("unit").alias("_n"))
-            .filter(F.col("_n") > 1)
-            .count()
-        )
-        if multi and plan.unit_assignment != "first":
-            raise ConformanceError(
-                f"unit_assignment={plan.unit_assignment!r} is not available on the Spark "
-                f"engine ({multi} case(s) name several units); use 'first'",
-                source=log.source,
-            )
-        if multi:
+        assigned = assign_units_spark(events, plan.unit_assignment, source=log.source)
+        events = assigned.events
+        if assigned.multi_unit_cases:
             _log.warning(
-                "%s: %d case(s) name several units; counted for the first", log.source, multi
+                "%s: %d case(s) name several units; counted by unit_assignment=%r",
+                log.source,
+                assigned.multi_unit_cases,
+                plan.unit_assignment,
             )
-            noted["multi_unit_cases"] = multi
+            noted["multi_unit_cases"] = assigned.multi_unit_cases
+            if plan.unit_assignment == "split":
+                noted["unit_episodes"] = assigned.episodes
     if not noted:
-        return log
+        return events, log
     acc = log.accounting
-    return replace(log, accounting=replace(acc, warnings={**acc.warnings, **noted}))
+    return events, replace(log, accounting=replace(acc, warnings={**acc.warnings, **noted}))
+
+
+@dataclass(frozen=True)
+class SparkUnitsAssigned:
+    """:class:`fvmprocess.engines.embedded.UnitsAssigned` on Spark (events still there)."""
+
+    events: SparkDataFrame
+    multi_unit_cases: int
+    episodes: int
+
+
+def _event_order() -> Column:
+    """A case's event order: time (missing first), the log's row, the input position."""
+    F = _functions()
+    order: Column = F.struct(
+        F.coalesce(F.unix_micros(F.col("timestamp")), F.lit(_MIN_LONG)).alias("t"),
+        F.col("row").cast("long").alias("r"),
+        F.col("_pos").cast("long").alias("p"),
+    )
+    return order
+
+
+def assign_units_spark(
+    events: SparkDataFrame, how: UnitAssignment, *, source: str = "<spark>"
+) -> SparkUnitsAssigned:
+    """:func:`fvmprocess.engines.embedded.assign_units` as Spark jobs, with the same rules
+    (``"first"``, ``"most"`` with ties to the unit named first, ``"split"`` into unit
+    episodes ``case#k``).
+
+    Args:
+        events: the events (``case``, ``unit``, ``timestamp``, ``row``, ``_pos``).
+        how: the rule.
+        source: the log's name, for the error.
+
+    Returns:
+        The events (``unit`` and, with ``"split"``, ``case`` rewritten) and the counts.
+
+    Raises:
+        ConformanceError: an episode id is already a case id (or an unknown rule).
+    """
+    F = _functions()
+    if how not in UNIT_ASSIGNMENTS:
+        raise ConformanceError(
+            f"unit_assignment is {how!r}; expected one of {UNIT_ASSIGNMENTS}", source=source
+        )
+    per_case = (
+        events.filter(F.col("unit").isNotNull())
+        .groupBy("case")
+        .agg(F.countDistinct("unit").alias("_n"))
+        .filter(F.col("_n") > 1)
+        .select("case", F.lit(True).alias("_multi"))
+        .persist()
+    )
+    multi = per_case.count()
+    if multi == 0 or how == "first":
+        per_case.unpersist()
+        return SparkUnitsAssigned(events, multi, multi)
+    if how == "most":
+        return SparkUnitsAssigned(_most_events(events, per_case), multi, multi)
+    split, episodes = _episodes(events, per_case, source)
+    return SparkUnitsAssigned(split, multi, episodes)
+
+
+def _most_events(events: SparkDataFrame, multi: SparkDataFrame) -> SparkDataFrame:
+    """Each multi-unit case wholly at the unit with most of its events (ties: named first)."""
+    F = _functions()
+    from pyspark.sql import Window
+
+    counts = (
+        events.join(multi, on="case", how="inner")
+        .filter(F.col("unit").isNotNull())
+        .groupBy("case", "unit")
+        .agg(F.count(F.lit(1)).alias("_c"), F.min(_event_order()).alias("_at"))
+    )
+    w = Window.partitionBy("case").orderBy(F.col("_c").desc(), F.col("_at").asc())
+    chosen = (
+        counts.withColumn("_r", F.row_number().over(w))
+        .filter(F.col("_r") == 1)
+        .select("case", F.col("unit").alias("_u"))
+    )
+    return (
+        events.join(chosen, on="case", how="left")
+        .withColumn("unit", F.coalesce(F.col("_u"), F.col("unit")))
+        .drop("_u")
+    )
+
+
+def _episodes(
+    events: SparkDataFrame, multi: SparkDataFrame, source: str
+) -> tuple[SparkDataFrame, int]:
+    """Each multi-unit case split into its unit episodes (ids ``case#k``), and how many."""
+    F = _functions()
+    from pyspark.sql import Window
+
+    w = Window.partitionBy("case").orderBy(_event_order())
+    before = w.rowsBetween(Window.unboundedPreceding, Window.currentRow)
+    after = w.rowsBetween(Window.currentRow, Window.unboundedFollowing)
+    unit = F.coalesce(
+        F.last("unit", ignorenulls=True).over(before),
+        F.first("unit", ignorenulls=True).over(after),
+    )
+    marked = events.join(F.broadcast(multi), on="case", how="left").withColumn("_u", unit)
+    starts = F.coalesce(F.col("_u") != F.lag("_u").over(w), F.lit(True)).cast("long")
+    numbered = marked.withColumn("_s", starts).withColumn("_ep", F.sum("_s").over(before))
+    is_multi = F.col("_multi").isNotNull()
+    episode = F.concat(F.col("case"), F.lit(EPISODE_SEPARATOR), F.col("_ep").cast("string"))
+    out = numbered.select(
+        *[
+            F.when(is_multi, episode).otherwise(F.col("case")).alias("case")
+            if c == "case"
+            else F.when(is_multi, F.col("_u")).otherwise(F.col("unit")).alias("unit")
+            if c == "unit"
+            else F.col(f"`{c}`")
+            for c in events.columns
+        ],
+        is_multi.alias("_split"),
+    ).persist()
+    ids = out.filter(F.col("_split")).select("case").distinct()
+    original = events.select("case").distinct()
+    clash = ids.join(original, on="case", how="inner").count()
+    if clash:
+        out.unpersist()
+        raise ConformanceError(
+            f"cannot split cases into unit episodes: {clash} episode id(s) "
+            f"('<case>{EPISODE_SEPARATOR}<k>') are already case ids in the log",
+            source=source,
+        )
+    return out.drop("_split"), ids.count()
 
 
 def _variant_tables(
     variants: pl.DataFrame, found: Sequence[tuple[Alignment, list[Deviation]]]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Variants with cost, worst cost, moves and fitness; their deviations (small)."""
-    rows: list[tuple[int, float, float, list[dict[str, str | None]]]] = []
-    devs: list[tuple[int, str, str, int, float]] = []
-    for vid, (al, found_devs) in zip(variants["variant"].to_list(), found, strict=True):
-        moves = [
-            {"log": m.log, "model": m.model, "kind": m.kind} for m in al.moves if m.kind != "silent"
-        ]
-        rows.append((vid, float(al.cost), float(al.worst_cost), moves))
-        devs.extend((vid, d.kind, d.activity, d.position, d.cost) for d in found_devs)
-    scored = pl.DataFrame(
-        rows,
-        schema={"variant": pl.Int64, "cost": pl.Float64, "worst_cost": pl.Float64, "moves": _MOVES},
-        orient="row",
-    )
-    out = variants.join(scored, on="variant", how="left").with_columns(
-        pl.when(pl.col("worst_cost") > 0)
-        .then(1 - pl.col("cost") / pl.col("worst_cost"))
-        .otherwise(1.0)
-        .alias("fitness")
-    )
-    schema = {
-        "variant": pl.Int64,
-        "kind": pl.String,
-        "activity": pl.String,
-        "position": pl.Int64,
-        "dev_cost": pl.Float64,
-    }
-    out = out.select(
-        "_key", "variant", "activities", "cases", "cost", "worst_cost", "moves", "fitness"
-    )
-    return out, pl.DataFrame(devs, schema=schema, orient="row")
+    out, devs = scored_variants(variants, found)
+    return out.select("_key", *(c for c in out.columns if c != "_key")), devs
 
 
 def _structural(cases: SparkDataFrame, variant_devs: SparkDataFrame) -> SparkDataFrame:
@@ -656,7 +811,7 @@ def _scored_cases(cases: SparkDataFrame, deviations: SparkDataFrame) -> SparkDat
         .withColumn("counted_cost", counted)
         .withColumn("fitness", fitness.otherwise(F.lit(1.0)))
         .withColumn("conforming", (F.col("counted_cost") == 0) & (F.col("late") == 0))
-        .select(*_CASE_COLUMNS)
+        .select(*_case_columns([*cases.columns, *_SCORE_COLUMNS]))
     )
 
 
@@ -776,56 +931,25 @@ def _unit_scores(cases: SparkDataFrame, time_limits: SparkDataFrame) -> pl.DataF
 def _activity_scores(
     cases: SparkDataFrame, deviations: SparkDataFrame, labels: Collection[str]
 ) -> pl.DataFrame:
-    """The table of :func:`fvmprocess.scoring.activity_scores` from counts made on Spark:
-    cases per unit, and cases per unit, activity and counted kind."""
+    """:func:`fvmprocess.scoring.activity_scores`: the counts of
+    :func:`~fvmprocess.scoring.activity_counts` made on Spark, finished by
+    :func:`~fvmprocess.scoring.activity_table`."""
     F = _functions()
-    per_unit = _to_polars(cases.groupBy("unit").agg(F.count(F.lit(1)).alias("unit_cases")))
-    total = int(per_unit["unit_cases"].sum()) if per_unit.height else 0
-    counts = _to_polars(
-        deviations.filter(~F.col("allowed"))
+    counted = deviations.filter(~F.col("allowed")).select("case", "unit", "activity", "kind")
+    extra = counted.filter(F.col("kind").isin(*EXTRA_KINDS)).withColumn("kind", F.lit(EXTRA))
+    kinds = (
+        counted.unionByName(extra)
         .groupBy("unit", "activity", "kind")
-        .agg(F.countDistinct("case").alias("n"))
+        .agg(F.countDistinct("case").cast("long").alias("n"))
     )
-    seen = [r[0] for r in deviations.select("activity").distinct().collect()]
-    acts = pl.DataFrame(
-        {"activity": sorted(set(labels) | set(seen))}, schema={"activity": pl.String}
+    unit_cases = cases.groupBy("unit").agg(F.count(F.lit(1)).cast("long").alias("unit_cases"))
+    seen = [r[0] for r in deviations.select("activity").distinct().collect() if r[0] is not None]
+    counts = ActivityCounts(
+        _to_polars(unit_cases).with_columns(pl.col("unit_cases").cast(pl.Int64)),
+        _to_polars(kinds).with_columns(pl.col("n").cast(pl.Int64)),
+        tuple(sorted(seen)),
     )
-    grid = pl.concat(
-        [
-            per_unit.select("unit", pl.col("unit_cases").cast(pl.Int64)),
-            pl.DataFrame(
-                {"unit": ["*"], "unit_cases": [total]},
-                schema={"unit": pl.String, "unit_cases": pl.Int64},
-            ),
-        ]
-    ).join(acts, how="cross")
-    counts = counts.with_columns(pl.col("n").cast(pl.Int64))
-    everyone = (
-        counts.group_by("activity", "kind").agg(pl.col("n").sum()).with_columns(unit=pl.lit("*"))
-    )
-    counts = pl.concat([counts, everyone.select(counts.columns)])
-    wide = counts.pivot(on="kind", index=["unit", "activity"], values="n", aggregate_function="sum")
-    out = grid.join(wide, on=["unit", "activity"], how="left")
-    for k in DEVIATION_KINDS:
-        if k not in out.columns:
-            out = out.with_columns(pl.lit(0, pl.Int64).alias(k))
-    inserted = pl.col("inserted") + pl.col("repeated") + pl.col("moved")
-    out = (
-        out.with_columns([pl.col(k).fill_null(0).cast(pl.Int64) for k in DEVIATION_KINDS])
-        .with_columns(
-            [(pl.col(k) / pl.col("unit_cases")).alias(f"{k}_rate") for k in DEVIATION_KINDS]
-        )
-        .with_columns(
-            ((inserted + pl.col("unknown_activity")) / pl.col("unit_cases")).alias("insert_rate"),
-            pl.col("skipped_rate").alias("skip_rate"),
-            pl.col("activity").is_in(sorted(labels)).alias("in_model"),
-        )
-    )
-    columns = [
-        "unit", "activity", "cases", "in_model", *DEVIATION_KINDS,
-        *(f"{k}_rate" for k in DEVIATION_KINDS), "skip_rate", "insert_rate",
-    ]  # fmt: skip
-    return out.rename({"unit_cases": "cases"}).select(columns).sort(["unit", "activity"])
+    return activity_table(counts, labels)
 
 
 def _summary(
@@ -857,6 +981,32 @@ def _summary(
         "conforming_share": round(conf / n, 6) if n else None,
         "mean_fitness": round(float(fitness), 6) if fitness is not None else None,
         "deviations": dict(sorted(kinds.items())),
+        **_exactness(cases),
+    }
+
+
+def _exactness(cases: SparkDataFrame) -> dict[str, Any]:
+    """``exact_share``, ``bounded_cases``, ``gap_mean``, ``gap_max`` of
+    ``ConformanceResult.summary()`` (the bounded cases' ``cost - cost_lower``), on Spark."""
+    F = _functions()
+    if "exact" not in cases.columns:
+        return {}
+    bounded = ~F.coalesce(F.col("exact"), F.lit(True))
+    gap = F.when(bounded, F.col("cost") - F.col("cost_lower"))
+    row = cases.agg(
+        F.count(F.lit(1)).alias("n"),
+        F.sum(bounded.cast("long")).alias("b"),
+        F.avg(gap).alias("mean"),
+        F.max(gap).alias("max"),
+    ).collect()[0]
+    n, b = int(row["n"]), int(row["b"] or 0)
+    if not n:
+        return {"exact_share": None, "bounded_cases": None, "gap_mean": None, "gap_max": None}
+    return {
+        "exact_share": round((n - b) / n, 6),
+        "bounded_cases": b,
+        "gap_mean": round(float(row["mean"]), 6) if b else None,
+        "gap_max": round(float(row["max"]), 6) if b else None,
     }
 
 

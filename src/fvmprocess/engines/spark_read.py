@@ -53,7 +53,9 @@ __all__ = ["SparkLog", "SparkSource", "read_log_spark"]
 SparkSource: TypeAlias = "str | Path | Sequence[str | Path] | SparkDataFrame"
 
 _FILE = "__fvm_file__"
-_MALFORMED = "__fvm_malformed__"
+#: The reason the file reader rejected a row (``malformed_row``, ``control_character``,
+#: ``invalid_encoding``…), null for rows it handed on.
+_READER = "__fvm_reader_reason__"
 _WARN = "__fvm_warn__"
 _DUP = "__fvm_duplicate__"
 _MERGED = "__merged__"
@@ -88,12 +90,15 @@ class SparkLog:
 
 @dataclass(frozen=True)
 class _Loaded:
-    """The input rows (input columns, ``ROW``, ``_MALFORMED``) and facts about them."""
+    """The input rows (input columns, ``ROW``, ``_READER``) and facts about them, with the
+    warnings the file reader counted (and their first rows)."""
 
     rows: SparkDataFrame
     columns: list[str]
     source: str
     info: SourceInfo
+    warnings: dict[str, int] = field(default_factory=dict)
+    warning_examples: dict[str, list[int]] = field(default_factory=dict)
 
 
 def read_log_spark(
@@ -131,14 +136,14 @@ def read_log_spark(
     opts = options or ReadOptions()
     spark = spark or get_session()
     activity_mapping = as_mapping(mapping)
-    loaded = _load(source, spark)
+    loaded = _load(source, spark, opts)
     resolved = (schema or LogSchema()).resolve(loaded.columns, source=loaded.source)
     roles = resolved.columns()
     opts, assumed = _dayfirst(loaded, roles, opts)
     work = _normalise(loaded, roles, activity_mapping, opts)
     work = _mark_duplicates(work, roles, reject=opts.duplicates == "reject")
     work = _merge_lifecycle(work, roles).persist()
-    accounting = _account(work, assumed)
+    accounting = _account(work, {**loaded.warnings, **assumed}, loaded.warning_examples)
     if opts.strict and accounting.rows_rejected:
         work.unpersist()
         _raise_first(accounting, roles, loaded)
@@ -162,7 +167,7 @@ def _functions() -> Any:
     return functions()
 
 
-def _load(source: SparkSource, spark: SparkSession) -> _Loaded:
+def _load(source: SparkSource, spark: SparkSession, opts: ReadOptions) -> _Loaded:
     """The rows of ``source`` with their row numbers."""
     if not isinstance(source, str | Path | Sequence):
         return _load_frame(source)
@@ -174,7 +179,7 @@ def _load(source: SparkSource, spark: SparkSession) -> _Loaded:
     probe = files[0] if files else paths[0]
     if probe.lower().removesuffix(".gz").endswith(_PARQUET) or os.path.isdir(probe):
         return _load_parquet(spark, files or paths, name, _base_path(files))
-    return _load_csv(spark, files or paths, name)
+    return _load_csv(spark, files or paths, name, opts)
 
 
 def _local_files(paths: Sequence[str]) -> list[str] | None:
@@ -233,7 +238,7 @@ def _load_parquet(
         F.col("_p"),
         F.col("row_index"),
     ).drop("_p", "row_index")
-    rows = rows.withColumn(_MALFORMED, F.lit(False))
+    rows = rows.withColumn(_READER, F.lit(None).cast("string"))
     return _Loaded(rows, columns, name, SourceInfo(format="parquet"))
 
 
@@ -248,7 +253,7 @@ def _load_frame(sdf: SparkDataFrame) -> _Loaded:
     part = F.shiftright(F.col("_id"), 33)
     rows = _numbered(ids, part, F.col("_id") - F.shiftleft(part, 33)).drop("_id")
     info = SourceInfo(format=cast("Any", "spark"))
-    return _Loaded(rows.withColumn(_MALFORMED, F.lit(False)), columns, name, info)
+    return _Loaded(rows.withColumn(_READER, F.lit(None).cast("string")), columns, name, info)
 
 
 @dataclass(frozen=True)
@@ -256,56 +261,94 @@ class _CsvFile:
     columns: list[str]
     lines: int
     info: SourceInfo
+    warnings: dict[str, int] = field(default_factory=dict)
+    warning_examples: dict[str, list[int]] = field(default_factory=dict)
 
 
-def _parse_csv(path: str, content: bytes) -> tuple[RawLog, int]:
-    """One CSV file parsed by the embedded reader (on an executor); its physical lines."""
+def _parse_csv(path: str, content: bytes, opts: ReadOptions) -> tuple[RawLog, int]:
+    """One CSV file parsed by the embedded reader (on an executor, with the options'
+    encoding and limits); its physical lines."""
     name = os.path.basename(path.rstrip("/")) or "export.csv"
     with tempfile.TemporaryDirectory(prefix="fvmprocess-csv-") as tmp:
         local = Path(tmp) / name
         local.write_bytes(content)
-        raw = read_csv(local, ReadLimits())
-        data = _read_all(local)
+        raw = read_csv(local, opts.limits, encoding=opts.encoding)
+        data = _read_all(local, opts.limits)
     lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
     return replace(raw, source=path), lines
 
 
-def _read_all(path: Path) -> bytes:
+def _read_all(path: Path, limits: ReadLimits) -> bytes:
     from fvmprocess.eventlog.source import read_bytes
 
-    return read_bytes(path, ReadLimits())
+    return read_bytes(path, limits)
 
 
-def _csv_headers(files: SparkDataFrame) -> dict[str, _CsvFile]:
+def _csv_headers(files: SparkDataFrame, opts: ReadOptions) -> dict[str, _CsvFile]:
     """Every file's header, line count and format facts (one small row per file)."""
     import pyarrow as pa
 
     def heads(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        keys = ("path", "columns", "lines", "facts", "warnings", "examples")
         for b in batches:
-            out: dict[str, list[Any]] = {k: [] for k in ("path", "columns", "lines", "facts")}
+            out: dict[str, list[Any]] = {k: [] for k in keys}
             for path, content in zip(
                 b.column("path").to_pylist(), b.column("content").to_pylist(), strict=True
             ):
-                raw, lines = _parse_csv(path, content)
+                raw, lines = _parse_csv(path, content, opts)
                 i = raw.info
                 out["path"].append(path)
                 out["columns"].append([c for c in raw.frame.columns if c != ROW])
                 out["lines"].append(lines)
                 out["facts"].append([i.encoding, i.delimiter, str(i.header_line)])
-            yield pa.RecordBatch.from_pydict(out)
+                out["warnings"].append(list(raw.warnings.items()))
+                out["examples"].append(list(raw.warning_examples.items()))
+            yield pa.RecordBatch.from_pydict(out, schema=schema)
 
+    schema = pa.schema(
+        [
+            ("path", pa.string()),
+            ("columns", pa.list_(pa.string())),
+            ("lines", pa.int64()),
+            ("facts", pa.list_(pa.string())),
+            ("warnings", pa.map_(pa.string(), pa.int64())),
+            ("examples", pa.map_(pa.string(), pa.list_(pa.int64()))),
+        ]
+    )
     got = files.select("path", "content").mapInArrow(
-        heads, "path string, columns array<string>, lines long, facts array<string>"
+        heads,
+        "path string, columns array<string>, lines long, facts array<string>, "
+        "warnings map<string,bigint>, examples map<string,array<bigint>>",
     )
     result: dict[str, _CsvFile] = {}
     for r in got.collect():
         enc, delim, line = r["facts"]
         info = SourceInfo(format="csv", encoding=enc, delimiter=delim, header_line=int(line))
-        result[r["path"]] = _CsvFile(list(r["columns"]), int(r["lines"]), info)
+        result[r["path"]] = _CsvFile(
+            list(r["columns"]),
+            int(r["lines"]),
+            info,
+            {str(k): int(v) for k, v in (r["warnings"] or {}).items()},
+            {str(k): [int(x) for x in v] for k, v in (r["examples"] or {}).items()},
+        )
     return dict(sorted(result.items()))
 
 
-def _load_csv(spark: SparkSession, paths: Sequence[str], name: str) -> _Loaded:
+def _file_warnings(
+    heads: Mapping[str, _CsvFile], offsets: Mapping[str, int]
+) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """The files' reader warnings summed, their example rows numbered through (first ones)."""
+    counts: dict[str, int] = {}
+    examples: dict[str, list[int]] = {}
+    for path, f in heads.items():
+        for k, v in f.warnings.items():
+            counts[k] = counts.get(k, 0) + v
+        for k, rows in f.warning_examples.items():
+            examples.setdefault(k, []).extend(offsets[path] + r for r in rows)
+    return counts, {k: sorted(v)[:MAX_EXAMPLES] for k, v in examples.items()}
+
+
+def _load_csv(spark: SparkSession, paths: Sequence[str], name: str, opts: ReadOptions) -> _Loaded:
     """CSV exports: each file parsed on an executor by the embedded CSV reader."""
     import pyarrow as pa
 
@@ -313,7 +356,7 @@ def _load_csv(spark: SparkSession, paths: Sequence[str], name: str) -> _Loaded:
         files = spark.read.format("binaryFile").load(list(paths))
     except Exception as e:
         raise LogError(f"cannot list the CSV files: {e}", source=name) from e
-    heads = _csv_headers(files)
+    heads = _csv_headers(files, opts)
     if not heads:
         raise LogError("no file matches", source=name)
     columns: list[str] = []
@@ -323,7 +366,7 @@ def _load_csv(spark: SparkSession, paths: Sequence[str], name: str) -> _Loaded:
     for path, f in heads.items():
         offsets[path], total = total, total + f.lines
     schema = pa.schema(
-        [(c, pa.string()) for c in columns] + [(ROW, pa.int64()), (_MALFORMED, pa.bool_())]
+        [(c, pa.string()) for c in columns] + [(ROW, pa.int64()), (_READER, pa.string())]
     )
 
     def rows(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -331,29 +374,36 @@ def _load_csv(spark: SparkSession, paths: Sequence[str], name: str) -> _Loaded:
             for path, content in zip(
                 b.column("path").to_pylist(), b.column("content").to_pylist(), strict=True
             ):
-                raw, _ = _parse_csv(path, content)
+                raw, _ = _parse_csv(path, content, opts)
                 yield from _csv_batches(raw, offsets[path], columns, schema)
 
-    ddl = ", ".join(f"`{c}` string" for c in columns) + f", {ROW} long, {_MALFORMED} boolean"
+    ddl = ", ".join(f"`{c}` string" for c in columns) + f", {ROW} long, {_READER} string"
     sdf = files.select("path", "content").repartition(max(1, len(heads))).mapInArrow(rows, ddl)
     first = next(iter(heads.values()))
-    return _Loaded(sdf, columns, name, first.info)
+    warnings, examples = _file_warnings(heads, offsets)
+    return _Loaded(sdf, columns, name, first.info, warnings, examples)
 
 
 def _csv_batches(
     raw: RawLog, offset: int, columns: Sequence[str], schema: pa.Schema
 ) -> Iterator[pa.RecordBatch]:
-    """A parsed file's records (and its malformed ones) as Arrow batches over ``columns``."""
+    """A parsed file's records, and the rows its reader rejected (with their reason), as
+    Arrow batches over ``columns``."""
     frame = raw.frame.with_columns(
-        (pl.col(ROW) + offset).alias(ROW), pl.lit(False).alias(_MALFORMED)
+        (pl.col(ROW) + offset).alias(ROW), pl.lit(None, pl.String).alias(_READER)
     )
+    reasons = {"malformed_row": raw.malformed, **raw.rejected}
     bad = pl.DataFrame(
-        {ROW: [offset + r for r in raw.malformed]}, schema={ROW: pl.Int64}
-    ).with_columns(pl.lit(True).alias(_MALFORMED))
+        {
+            ROW: [offset + r for rows in reasons.values() for r in rows],
+            _READER: [k for k, rows in reasons.items() for _ in rows],
+        },
+        schema={ROW: pl.Int64, _READER: pl.String},
+    )
     full = pl.concat([frame, bad], how="diagonal_relaxed")
     full = full.with_columns(
         [pl.lit(None, pl.String).alias(c) for c in columns if c not in full.columns]
-    ).select(*columns, ROW, _MALFORMED)
+    ).select(*columns, ROW, _READER)
     for chunk in full.iter_slices(50_000):
         if chunk.height:
             yield from chunk.to_arrow().cast(schema).to_batches()
@@ -412,8 +462,8 @@ def _dayfirst(
 
 def _slash_stats(col: pl.Series) -> tuple[int, int, int]:
     """Slash dates in a text column: how many, and whether a part rules out an order."""
-    norm = pl.select(_ts._normalise(pl.lit(col.cast(pl.String)))).to_series()
-    aware = norm.str.contains(_ts._OFFSET_RE).fill_null(False) & norm.str.contains(":")
+    norm = pl.select(_ts.normalise(pl.lit(col.cast(pl.String)))).to_series()
+    aware = norm.str.contains(_ts.OFFSET_RE).fill_null(False) & norm.str.contains(":")
     naive = pl.select(pl.when(~aware).then(pl.lit(norm))).to_series()
     slash = naive.str.extract_groups(r"^(\d{1,2})/(\d{1,2})/\d{4}")
     first = slash.struct.field("1").cast(pl.Int32, strict=False)
@@ -456,7 +506,7 @@ def _normalise(
         + f", timestamp timestamp, start_timestamp timestamp, {REJECT} string, "
         + f"{_WARN} map<string,bigint>"
     )
-    return loaded.rows.select(*[f"`{c}`" for c in role_cols], ROW, _MALFORMED).mapInArrow(
+    return loaded.rows.select(*[f"`{c}`" for c in role_cols], ROW, _READER).mapInArrow(
         normalise, ddl
     )
 
@@ -473,17 +523,12 @@ def _normalise_batch(
 
     frame = pl.from_arrow(batch)
     assert isinstance(frame, pl.DataFrame)
-    malformed = frame[_MALFORMED]
-    raw = RawLog(frame=frame.drop(_MALFORMED), source="", info=SourceInfo(format="parquet"))
-    selection = _build._select(raw, roles)
-    timed = _build._add_timestamps(selection.work, raw, roles, opts)
-    work = _build._map_activities(_build._mark_missing(timed.work), mapping)
-    work = work.with_columns(
-        pl.when(pl.lit(malformed))
-        .then(pl.lit("malformed_row"))
-        .otherwise(pl.col(REJECT))
-        .alias(REJECT)
-    )
+    by_reader = frame[_READER]
+    raw = RawLog(frame=frame.drop(_READER), source="", info=SourceInfo(format="parquet"))
+    selection = _build.select_roles(raw, roles)
+    timed = _build.add_timestamps(selection.work, raw, roles, opts)
+    work = _build.map_activities(_build.mark_missing(timed.work), mapping)
+    work = work.with_columns(pl.coalesce(pl.lit(by_reader), pl.col(REJECT)).alias(REJECT))
     warn = [list(timed.warnings.items())] + [None] * (work.height - 1)
     work = work.with_columns(
         [pl.lit(None, pl.String).alias(c) for c in _ROLE_COLUMNS if c not in work.columns]
@@ -582,8 +627,11 @@ def _first_rows(rows: SparkDataFrame, key: str) -> dict[str, list[int]]:
     return out
 
 
-def _account(work: SparkDataFrame, assumed: Mapping[str, int]) -> Accounting:
-    """Counts and the first example rows per reason (only these reach the driver)."""
+def _account(
+    work: SparkDataFrame, assumed: Mapping[str, int], examples_before: Mapping[str, list[int]]
+) -> Accounting:
+    """Counts and the first example rows per reason (only these reach the driver), with the
+    warnings counted while loading and deciding the date order (``assumed``)."""
     from fvmprocess.eventlog.accounting import REASONS
 
     F = _functions()
@@ -600,11 +648,11 @@ def _account(work: SparkDataFrame, assumed: Mapping[str, int]) -> Accounting:
     warnings: dict[str, int] = dict(assumed)
     for r in work.select(F.explode(_WARN)).groupBy("key").agg(F.sum("value")).collect():
         warnings[str(r[0])] = warnings.get(str(r[0]), 0) + int(r[1])
-    warn_examples: dict[str, list[int]] = {}
+    warn_examples: dict[str, list[int]] = dict(examples_before)
     if totals["dups"]:
         warnings["duplicate_event"] = int(totals["dups"])
         dup_rows = work.filter(F.col(_DUP)).withColumn("_k", F.lit("duplicate_event"))
-        warn_examples = _first_rows(dup_rows, "_k")
+        warn_examples.update(_first_rows(dup_rows, "_k"))
     if totals["merged"]:
         warnings["lifecycle_start_merged"] = int(totals["merged"])
     n_rejected = sum(counts.values())
@@ -615,7 +663,7 @@ def _account(work: SparkDataFrame, assumed: Mapping[str, int]) -> Accounting:
         reasons={r: counts[r] for r in ranked},
         examples={r: examples[r] for r in ranked},
         warnings=dict(sorted(warnings.items())),
-        warning_examples=warn_examples,
+        warning_examples=dict(sorted(warn_examples.items())),
     )
 
 
@@ -624,7 +672,7 @@ def _raise_first(accounting: Accounting, roles: Mapping[str, str], loaded: _Load
     reason, row = min(((r, ex[0]) for r, ex in accounting.examples.items()), key=lambda t: t[1])
     rejected = pl.DataFrame({REJECT: [reason], ROW: [row]})
     raw = RawLog(frame=pl.DataFrame(), source=loaded.source, info=loaded.info)
-    _build._raise_first_rejection(rejected, accounting, roles, raw)
+    _build.raise_first_rejection(rejected, accounting, roles, raw)
 
 
 def _unmapped(work: SparkDataFrame, mapping: ActivityMapping | None) -> dict[str, int]:

@@ -5,7 +5,11 @@ number :data:`~fvmprocess.eventlog.columns.ROW` and the rejection reason
 :data:`~fvmprocess.eventlog.columns.REJECT`, null while a row is in play). Reasons are marked in
 the order of :data:`~fvmprocess.eventlog.accounting.REASONS`; a row keeps its first reason.
 
-Internal: used by :func:`fvmprocess.eventlog.read_log`.
+The stage API (shared with the Spark reader, :mod:`fvmprocess.engines.spark_read`, which runs
+the same stages per Arrow batch): :func:`select_roles`, :func:`add_timestamps`,
+:func:`mark_missing`, :func:`map_activities` and :func:`raise_first_rejection`, with their
+results :class:`Selection` and :class:`Step`. Internal to the package otherwise: used by
+:func:`fvmprocess.eventlog.read_log`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,17 @@ from fvmprocess.eventlog.raw import RawLog, SourceInfo
 from fvmprocess.eventlog.schema import LogSchema
 from fvmprocess.eventlog.timestamps import parse_timestamps
 
-__all__ = ["BuiltLog", "build"]
+__all__ = [
+    "BuiltLog",
+    "Selection",
+    "Step",
+    "add_timestamps",
+    "build",
+    "map_activities",
+    "mark_missing",
+    "raise_first_rejection",
+    "select_roles",
+]
 
 _TS_REASON = "__fvm_ts_reason__"
 _DUPLICATE = "__fvm_duplicate__"  # a kept duplicate (duplicates="keep")
@@ -55,7 +69,7 @@ class BuiltLog:
 
 
 @dataclass(frozen=True)
-class _Step:
+class Step:
     """A stage's output: the work frame and the warnings the stage counted."""
 
     work: pl.DataFrame
@@ -63,7 +77,7 @@ class _Step:
 
 
 @dataclass(frozen=True)
-class _Selection:
+class Selection:
     work: pl.DataFrame
     extras: dict[str, str]  # extra input column -> its name among the events
     warnings: Mapping[str, int] = field(default_factory=dict)
@@ -84,12 +98,12 @@ def build(
     resolved = _resolve_schema(raw, schema)
     roles = resolved.columns()
     warnings = dict(raw.warnings)
-    selection = _select(raw, roles)
+    selection = select_roles(raw, roles)
     _count(warnings, selection.warnings)
-    timed = _add_timestamps(selection.work, raw, roles, options)
+    timed = add_timestamps(selection.work, raw, roles, options)
     _count(warnings, timed.warnings)
     raw.release()
-    work = _map_activities(_mark_missing(timed.work), mapping)
+    work = map_activities(mark_missing(timed.work), mapping)
     if "timestamp" in roles:
         work = _mark_duplicates(work, reject=options.duplicates == "reject")
     paired = _merge_lifecycle(work)
@@ -102,7 +116,7 @@ def build(
     rejected = _rejections(work, by_reader)
     accounting = _account(rejected, work.height + by_reader.height, warnings, examples)
     if options.strict and accounting.rows_rejected:
-        _raise_first_rejection(rejected, accounting, roles, raw)
+        raise_first_rejection(rejected, accounting, roles, raw)
     unmapped = _unmapped(work, mapping)
     events = _events(work, selection.extras)
     return BuiltLog(
@@ -138,7 +152,7 @@ def _text(expr: pl.Expr) -> pl.Expr:
     return pl.when(e == "").then(None).otherwise(e)
 
 
-def _select(raw: RawLog, roles: Mapping[str, str]) -> _Selection:
+def select_roles(raw: RawLog, roles: Mapping[str, str]) -> Selection:
     """The role columns as clean text, the extra columns (numbers converted in CSV), ROW."""
     extras = [c for c in _input_columns(raw) if c not in roles.values()]
     f = raw.frame
@@ -157,7 +171,7 @@ def _select(raw: RawLog, roles: Mapping[str, str]) -> _Selection:
     names = {c: (f"attr:{c}" if c in STANDARD_COLUMNS else c) for c in extras}
     cols += [pl.col(c).alias(a) for c, a in names.items()]
     work = f.select(cols).with_columns(pl.lit(None, dtype=pl.String).alias(REJECT))
-    return _Selection(work, names, converted.warnings, converted.examples)
+    return Selection(work, names, converted.warnings, converted.examples)
 
 
 @dataclass(frozen=True)
@@ -222,9 +236,9 @@ def _convert_numeric(
     )
 
 
-def _add_timestamps(
+def add_timestamps(
     work: pl.DataFrame, raw: RawLog, roles: Mapping[str, str], options: ReadOptions
-) -> _Step:
+) -> Step:
     """``timestamp`` (and ``start_timestamp``) in UTC, and the timestamp rejection reason."""
     warnings: dict[str, int] = {}
     if "timestamp" not in roles:
@@ -250,7 +264,7 @@ def _add_timestamps(
         bad = int(st.reason.is_in(["unparseable_timestamp", "nonexistent_local_time"]).sum())
         if bad:
             warnings["unparseable_start_timestamp"] = bad
-    return _Step(work, warnings)
+    return Step(work, warnings)
 
 
 def _mark(reason: str, cond: pl.Expr) -> pl.Expr:
@@ -263,7 +277,7 @@ def _mark(reason: str, cond: pl.Expr) -> pl.Expr:
     )
 
 
-def _mark_missing(work: pl.DataFrame) -> pl.DataFrame:
+def mark_missing(work: pl.DataFrame) -> pl.DataFrame:
     """Missing case, missing activity, then the timestamp's reason."""
     return (
         work.with_columns(_mark("missing_case", pl.col("case").is_null()))
@@ -273,7 +287,7 @@ def _mark_missing(work: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _map_activities(work: pl.DataFrame, mapping: ActivityMapping | None) -> pl.DataFrame:
+def map_activities(work: pl.DataFrame, mapping: ActivityMapping | None) -> pl.DataFrame:
     """``activity`` from the mapping, ``ignored_activity`` for the ignore list and, under
     ``unmapped="ignore"``, ``unmapped_activity`` for activities the mapping does not name."""
     if mapping is None or not (mapping.mapping or mapping.ignore or mapping.unmapped == "ignore"):
@@ -352,10 +366,10 @@ def duplicate_mask(work: pl.DataFrame) -> pl.Series:
     return mask.scatter(idx.filter(dup_in_sub), True)
 
 
-def _merge_lifecycle(work: pl.DataFrame) -> _Step:
+def _merge_lifecycle(work: pl.DataFrame) -> Step:
     """Merge ``start`` events into the ``complete`` that follows; reject other non-completes."""
     if "lifecycle" not in work.columns:
-        return _Step(work)
+        return Step(work)
     warnings: dict[str, int] = {}
     if "start_timestamp" not in work.columns:
         work = work.with_columns(pl.lit(None, dtype=UTC).alias("start_timestamp"))
@@ -364,7 +378,7 @@ def _merge_lifecycle(work: pl.DataFrame) -> _Step:
             warnings["lifecycle_start_merged"] = merged
     lc = pl.col("lifecycle")
     work = work.with_columns(_mark("lifecycle_not_complete", lc.is_null() | (lc != "complete")))
-    return _Step(work, warnings)
+    return Step(work, warnings)
 
 
 def _pair_starts(work: pl.DataFrame) -> tuple[pl.DataFrame, int]:
@@ -461,7 +475,7 @@ def _account(
     )
 
 
-def _raise_first_rejection(
+def raise_first_rejection(
     rejected: pl.DataFrame, accounting: Accounting, roles: Mapping[str, str], raw: RawLog
 ) -> None:
     """``strict``: the first rejected row as an error naming its line and column, no value."""

@@ -15,7 +15,7 @@ import polars as pl
 
 from fvmprocess.eventlog.columns import UTC
 
-__all__ = ["ParsedTimestamps", "parse_timestamps"]
+__all__ = ["OFFSET_RE", "ParsedTimestamps", "normalise", "parse_timestamps"]
 
 _ISO_NAIVE = (
     "%Y-%m-%d %H:%M:%S%.f",
@@ -42,7 +42,7 @@ _AWARE = (
     "%Y-%m-%d %H:%M:%S%.f%z",
     "%Y-%m-%d %H:%M%z",
 )
-_OFFSET_RE = r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2})$"
+OFFSET_RE = r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2})$"
 _NAIVE = pl.Datetime("us")
 
 
@@ -114,9 +114,9 @@ def _parse_text(s: pl.Series, dayfirst: bool | None) -> _Naive:
 
 
 def _parse_any(s: pl.Series, dayfirst: bool | None) -> _Naive:
-    norm = pl.select(_normalise(pl.lit(s))).to_series()
+    norm = pl.select(normalise(pl.lit(s))).to_series()
     missing = norm.is_null()
-    aware_mask = norm.str.contains(_OFFSET_RE).fill_null(False) & norm.str.contains(":")
+    aware_mask = norm.str.contains(OFFSET_RE).fill_null(False) & norm.str.contains(":")
     aware = _parse_strings(
         pl.select(pl.when(aware_mask).then(pl.lit(norm))).to_series(), _AWARE, UTC
     )
@@ -172,7 +172,7 @@ def _localise(values: _Naive, timezone: str) -> ParsedTimestamps:
     return ParsedTimestamps(utc.alias("timestamp"), reason, warnings)
 
 
-def _normalise(expr: pl.Expr) -> pl.Expr:
+def normalise(expr: pl.Expr) -> pl.Expr:
     e = expr.str.strip_chars()
     e = e.str.replace(r"^(\d{4}-\d{1,2}-\d{1,2})[T ]+", "$1 ")
     e = e.str.replace(r"(\d)\s*[zZ]$", "$1+00:00")
