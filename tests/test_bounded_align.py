@@ -392,3 +392,41 @@ def test_pm4py_agrees() -> None:
         log = EventLog([Trace([Event({"concept:name": a}) for a in trace])])
         theirs = pm4py.conformance_diagnostics_alignments(log, pn, im, fm)[0]["cost"] // 10000
         assert on_the_fly(net).align(trace).cost == theirs, trace
+
+
+# -- the compile-time scope limit never approximates ---------------------------------------------
+
+_PARALLEL_ENDS = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <process id="P" isExecutable="false">
+    <startEvent id="S"/>
+    <parallelGateway id="G"/>
+    <task id="A" name="A"/><task id="B" name="B"/><task id="C" name="C"/>
+    <endEvent id="EA"/><endEvent id="EB"/><endEvent id="EC"/>
+    <sequenceFlow id="f0" sourceRef="S" targetRef="G"/>
+    <sequenceFlow id="f1" sourceRef="G" targetRef="A"/>
+    <sequenceFlow id="f2" sourceRef="G" targetRef="B"/>
+    <sequenceFlow id="f3" sourceRef="G" targetRef="C"/>
+    <sequenceFlow id="f4" sourceRef="A" targetRef="EA"/>
+    <sequenceFlow id="f5" sourceRef="B" targetRef="EB"/>
+    <sequenceFlow id="f6" sourceRef="C" targetRef="EC"/>
+  </process>
+</definitions>
+"""
+
+
+def test_scope_beyond_its_marking_limit_is_refused_not_approximated() -> None:
+    """Three parallel branches with their own end events: exact with the default limit (the
+    process ends when all three have ended), a TranslationError beyond a tiny limit (before
+    issue 11 the completion was approximated as 'any one end event ends it', with a warning)."""
+    from fvmprocess.bpmn import read_bpmn
+    from fvmprocess.compile import translate
+    from fvmprocess.errors import TranslationError
+
+    model = read_bpmn(_PARALLEL_ENDS)
+    net = translate(model).net
+    aligner = Aligner(net)
+    assert aligner.align(["A", "B", "C"]).cost == 0.0
+    assert aligner.align(["A"]).cost == 2.0  # B and C still have to happen
+    with pytest.raises(TranslationError, match="cannot be translated exactly"):
+        translate(model, max_scope_states=3)

@@ -103,7 +103,9 @@ def test_ctrl_c_stops_workers_cleanly(tmp_path: Path) -> None:
     cmd = [sys.executable, "-c", "from fvmprocess.cli import main; main()", "check"]
     cmd += ["--process", str(pnml), "--log", str(log), "-o", str(tmp_path / "r.json")]
     cmd += ["--memory", "2MB", "--variant-seconds", "30", "--processes", "2"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     children: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(children) < 2:
@@ -112,7 +114,7 @@ def test_ctrl_c_stops_workers_cleanly(tmp_path: Path) -> None:
             children |= {int(p) for p in task.read_text().split()}
     assert len(children) >= 2, "the worker processes did not start"
     time.sleep(1.0)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole group
     _, err = proc.communicate(timeout=60)
     text = err.decode()
     assert proc.returncode == 130, text

@@ -620,21 +620,21 @@ class Aligner:
             for job in jobs:
                 yield job[0], self._timed(job)
             return
-        from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing
 
-        pool = ProcessPoolExecutor(
-            max_workers=processes,
+        pool = multiprocessing.Pool(
+            processes,
             initializer=_worker_init,
             initargs=(self.net, self.costs, self.method, self.max_states, self.budget),
         )
         try:
-            yield from zip(todo, pool.map(_worker_align, jobs, chunksize=1), strict=True)
+            yield from zip(todo, pool.imap(_worker_align, jobs, chunksize=1), strict=True)
         except BaseException:
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()  # Ctrl-C or an error: stop the workers now
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.terminate()  # Ctrl-C or an error: stop the workers now
+            pool.join()
             raise
-        pool.shutdown()
+        pool.close()
+        pool.join()
 
     def _timed(self, job: tuple[tuple[str, ...], float | None]) -> tuple[Alignment, int]:
         """Align one job (its seconds cut to what the total budget has left); the alignment
