@@ -355,26 +355,17 @@ def _variant_tables(events: pl.DataFrame, engine: Engine) -> tuple[pl.DataFrame,
 
 
 def _align(net: PetriNet, traces: list[tuple[str, ...]], opts: CheckOptions) -> list[Alignment]:
-    """One optimal alignment per distinct variant (reporting progress)."""
+    """One alignment per distinct variant, within the options' budget (reporting progress)."""
     progress, total = opts.progress, len(traces)
     if opts.engine == "spark":  # distinct variants shipped to the executors
         from fvmprocess.engines.spark import align_variants_spark
 
         found = align_variants_spark(net, traces, costs=opts.costs)
-    elif opts.processes > 1:
-        found = Aligner(net, costs=opts.costs).align_variants(traces, processes=opts.processes)
-    else:
-        aligner = Aligner(net, costs=opts.costs)
-        step = max(1, total // 100)
-        found = []
-        for i, t in enumerate(traces):
-            found.append(aligner.align(t))
-            if progress is not None and (i % step == 0 or i == total - 1):
-                progress(i + 1, total)
+        if progress is not None:
+            progress(total, total, 0)
         return found
-    if progress is not None:
-        progress(total, total)
-    return found
+    aligner = Aligner(net, costs=opts.costs, budget=opts.budget)
+    return aligner.align_variants(traces, processes=opts.processes, progress=progress)
 
 
 def _classify_variants(
@@ -465,7 +456,11 @@ def _case_scores(
         (~structural & ~pl.col("allowed")).sum().alias("late"),
     )
     return (
-        cases.join(variants.select("variant", "cost", "worst_cost"), on="variant", how="left")
+        cases.join(
+            variants.select("variant", "cost", "worst_cost", "exact", "cost_lower"),
+            on="variant",
+            how="left",
+        )
         .join(per_case, on="case", how="left")
         .with_columns(
             pl.col("deviations").fill_null(0).cast(pl.Int64),
