@@ -234,3 +234,21 @@ def test_spark_reader_rejections_identical(spark: Any, tmp_path: Path) -> None:
         assert "control_character" in expected.reasons
         assert found in {**expected.reasons, **expected.warnings}
         assert read_log_spark(glob, options=options).accounting == expected
+
+
+@pytest.mark.spark
+def test_spark_parquet_keeps_the_extra_columns(spark: Any, tmp_path: Path) -> None:
+    """Parquet's extra columns reach the events (the causes' attributes) as read_log gives
+    them: same names (``attr:<name>`` for a reserved one), types and values."""
+    from fvmprocess.engines.spark import _to_polars
+    from fvmprocess.engines.spark_read import read_log_spark
+
+    frame = _analysis_log().head(300).with_columns(
+        pl.col("age").alias("row"), pl.col("age").cast(pl.Float64).alias("score")
+    )
+    path = tmp_path / "events.parquet"
+    frame.write_parquet(path)
+    expected = read_log(path).events
+    got = _to_polars(read_log_spark(str(path)).events).sort("row")
+    assert "attr:row" in expected.columns and "pnr" in expected.columns
+    assert_frame_equal(got.select(expected.columns), expected.sort("row"))

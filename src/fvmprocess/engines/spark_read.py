@@ -36,7 +36,7 @@ from fvmprocess.errors import LogError
 from fvmprocess.eventlog import Accounting, LogSchema, ReadOptions, SourceInfo
 from fvmprocess.eventlog import build as _build
 from fvmprocess.eventlog import timestamps as _ts
-from fvmprocess.eventlog.columns import MAX_EXAMPLES, REJECT, ROW
+from fvmprocess.eventlog.columns import MAX_EXAMPLES, REJECT, ROW, STANDARD_COLUMNS
 from fvmprocess.eventlog.csv import read_csv
 from fvmprocess.eventlog.mapping import ActivityMapping, MappingLike, as_mapping
 from fvmprocess.eventlog.options import ReadLimits
@@ -477,10 +477,15 @@ def _normalise(
     mapping: ActivityMapping | None,
     opts: ReadOptions,
 ) -> SparkDataFrame:
-    """The embedded reader's row stages per Arrow batch on the executors."""
+    """The embedded reader's row stages per Arrow batch on the executors; the extra input
+    columns of Parquet and Spark DataFrames are carried as they are (named as the embedded
+    reader names them, ``attr:<name>`` for a reserved name)."""
     import pyarrow as pa
+    from pyspark.sql.pandas.types import to_arrow_type
 
     role_cols = list(dict.fromkeys(roles.values()))
+    extras = _extra_columns(loaded, role_cols)
+    fields = {f.name: f.dataType for f in loaded.rows.schema.fields}
     schema = pa.schema(
         [
             (ROW, pa.int64()),
@@ -491,6 +496,7 @@ def _normalise(
             ("timestamp", pa.timestamp("us", "UTC")),
             ("start_timestamp", pa.timestamp("us", "UTC")),
             (REJECT, pa.string()),
+            *[(name, to_arrow_type(fields[c])) for c, name in extras.items()],
             (_WARN, pa.map_(pa.string(), pa.int64())),
         ]
     )
@@ -504,11 +510,23 @@ def _normalise(
         f"{ROW} long, case string, original_activity string, activity string, "
         + ", ".join(f"{c} string" for c in _ROLE_COLUMNS)
         + f", timestamp timestamp, start_timestamp timestamp, {REJECT} string, "
+        + "".join(f"`{name}` {fields[c].simpleString()}, " for c, name in extras.items())
         + f"{_WARN} map<string,bigint>"
     )
-    return loaded.rows.select(*[f"`{c}`" for c in role_cols], ROW, _READER).mapInArrow(
-        normalise, ddl
-    )
+    chosen = [*role_cols, *(c for c in extras if c not in role_cols)]
+    return loaded.rows.select(*[f"`{c}`" for c in chosen], ROW, _READER).mapInArrow(normalise, ddl)
+
+
+def _extra_columns(loaded: _Loaded, role_cols: Sequence[str]) -> dict[str, str]:
+    """The extra input columns kept as events' columns -> their names among the events.
+
+    CSV exports keep none on Spark (the embedded reader converts their numbers over the whole
+    column; not done on Spark yet), Parquet and DataFrames all of them.
+    """
+    if loaded.info.format == "csv":
+        return {}
+    extras = [c for c in loaded.columns if c not in role_cols]
+    return {c: (f"attr:{c}" if c in STANDARD_COLUMNS else c) for c in extras}
 
 
 def _normalise_batch(
@@ -692,11 +710,20 @@ def _unmapped(work: SparkDataFrame, mapping: ActivityMapping | None) -> dict[str
 
 
 def _events(work: SparkDataFrame, roles: Mapping[str, str]) -> SparkDataFrame:
-    """The live rows as events (the embedded reader's columns, without extra input columns)."""
+    """The live rows as events (the embedded reader's columns, extra columns last)."""
     F = _functions()
+    fixed = {*_ROLE_COLUMNS, "case", "activity", "original_activity", "timestamp"}
+    fixed |= {"start_timestamp", ROW, REJECT, _WARN, _DUP}
+    extras = [F.col(f"`{c}`") for c in work.columns if c not in fixed]
     optional = [c for c in ("unit", "resource", "start_timestamp", "lifecycle") if c in roles]
     if "lifecycle" in roles and "start_timestamp" not in optional:
         optional.insert(optional.index("lifecycle"), "start_timestamp")
     return work.filter(F.col(REJECT).isNull()).select(
-        "case", "activity", "timestamp", *optional, "original_activity", F.col(ROW).alias("row")
+        "case",
+        "activity",
+        "timestamp",
+        *optional,
+        "original_activity",
+        F.col(ROW).alias("row"),
+        *extras,
     )
