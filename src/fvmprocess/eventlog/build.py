@@ -50,6 +50,7 @@ __all__ = [
 _TS_REASON = "__fvm_ts_reason__"
 _DUPLICATE = "__fvm_duplicate__"  # a kept duplicate (duplicates="keep")
 _MERGED = "__merged__"  # a lifecycle start merged into its complete event: used, not an event
+_MIX = 0x9E3779B97F4A7C15  # odd 64-bit constant: mixes one column's hash into the next
 _INT_RE = r"^[+-]?(?:0|[1-9]\d*)$"
 _DEC_DOT_RE = r"^[+-]?\d+\.\d+$"
 _DEC_COMMA_RE = r"^[+-]?\d+,\d+$"
@@ -354,9 +355,10 @@ def duplicate_mask(work: pl.DataFrame) -> pl.Series:
     row never hides a live one.
     """
     key = _event_key(work)
-    alive = pl.col(REJECT).is_null()
-    h = work.select(pl.when(alive).then(pl.struct(key).hash(seed=0)).alias("_h"))["_h"]
-    suspects = h.is_duplicated() & h.is_not_null()
+    h = work.select(pl.when(pl.col(REJECT).is_null()).then(_key_hash(key)).alias("_h"))["_h"]
+    ordered = h.drop_nulls().sort()
+    repeated = ordered.filter(ordered == ordered.shift(1)).unique()
+    suspects = h.is_in(repeated.implode()).fill_null(False)
     mask = pl.repeat(False, work.height, dtype=pl.Boolean, eager=True).alias("_dup")
     if not suspects.any():
         return mask
@@ -364,6 +366,17 @@ def duplicate_mask(work: pl.DataFrame) -> pl.Series:
     sub = work[idx].select(key)
     dup_in_sub = ~sub.select(pl.struct(key).is_first_distinct()).to_series()
     return mask.scatter(idx.filter(dup_in_sub), True)
+
+
+def _key_hash(key: list[str]) -> pl.Expr:
+    """A 64-bit hash of the key columns, combined column by column (cheaper than a struct's).
+
+    Equal keys hash equal; a collision only makes rows suspects, compared on the full key.
+    """
+    h = pl.col(key[0]).hash(seed=0)
+    for i, c in enumerate(key[1:], start=1):
+        h = (h * pl.lit(_MIX, dtype=pl.UInt64)) ^ pl.col(c).hash(seed=i)
+    return h
 
 
 def _merge_lifecycle(work: pl.DataFrame) -> Step:
@@ -517,21 +530,47 @@ def _unmapped(work: pl.DataFrame, mapping: ActivityMapping | None) -> dict[str, 
 def _events(work: pl.DataFrame, extras: Mapping[str, str]) -> pl.DataFrame:
     """The live rows sorted by case, timestamp and row, in the events' column order.
 
-    Only the sort keys are sorted; the live rows are then gathered once, so one copy of the
-    events exists at a time.
+    Only the sort keys are sorted (:func:`_event_order`); the live rows are then gathered
+    once, so one copy of the events exists at a time, and not at all when they are in order.
     """
     head = _event_key(work)
-    positions = (
-        work.lazy()
-        .select("case", "timestamp", ROW, pl.col(REJECT).is_null().alias("_live"))
-        .with_row_index("_pos")
-        .filter(pl.col("_live"))
-        .sort(["case", "timestamp", ROW], nulls_last=False, maintain_order=True)
-        .select("_pos")
-        .collect()["_pos"]
+    order = _event_order(work)
+    events = work.select(*head, "original_activity", ROW, *extras.values()).rename({ROW: "row"})
+    return events if order is None else events.select(pl.all().gather(order))
+
+
+def _event_order(work: pl.DataFrame) -> pl.Series | None:
+    """The positions of the live rows in case/timestamp/row order; None: all live, in order.
+
+    Exports usually list each case's rows together, in case order: then each case gets an
+    integer key in one pass, and the sort is over integers and times (or skipped when the
+    rows are already in order) instead of over the case strings.
+    """
+    live = work.select(pl.col(REJECT).is_null().alias("_live"))["_live"]
+    all_live = bool(live.all())
+    keys = work.select("case", "timestamp", ROW).with_row_index("_pos")
+    if not all_live:
+        keys = keys.filter(live)
+    case = pl.col("case")
+    grouped = keys.select((case >= case.shift(1)).all().alias("ok")).item() is not False
+    if not grouped:
+        return keys.sort(["case", "timestamp", ROW], nulls_last=False, maintain_order=True)["_pos"]
+    ints = keys.select(
+        "_pos", (case != case.shift(1)).fill_null(True).cum_sum().alias("_case"), "timestamp", ROW
     )
-    return (
-        work.select(*head, "original_activity", ROW, *extras.values())
-        .rename({ROW: "row"})
-        .select(pl.all().gather(positions))
-    )
+    in_order = ints.select(_follows().all().alias("ok")).item()
+    if in_order and all_live:
+        return None
+    if in_order:
+        return ints["_pos"]
+    return ints.sort(["_case", "timestamp", ROW], nulls_last=False, maintain_order=True)["_pos"]
+
+
+def _follows() -> pl.Expr:
+    """Each row comes after the one before it in (case key, timestamp, row) order, nulls first."""
+    t, prev = pl.col("timestamp"), pl.col("timestamp").shift(1)
+    new_case = (pl.col("_case") != pl.col("_case").shift(1)).fill_null(True)
+    same_t = (t == prev).fill_null(False) | (t.is_null() & prev.is_null())
+    later = (t > prev).fill_null(False) | (prev.is_null() & t.is_not_null())
+    row_after = (pl.col(ROW) > pl.col(ROW).shift(1)).fill_null(True)
+    return new_case | later | (same_t & row_after)

@@ -270,11 +270,10 @@ def _native(data: bytes, header: _Header, *, skip: int, line_map: Ints | None) -
     ).to_numpy()
     control = _control_records(data, scan.control, lines)
     good = ok & ~blank & ~control
-    out = (
-        frame.select(header.names)
-        .filter(pl.Series(good))
-        .with_columns(pl.Series(ROW, rows[good], dtype=pl.Int64))
-    )
+    out = frame.select(header.names)
+    if not good.all():  # no copy of the text columns when every record is good
+        out = out.filter(pl.Series(good))
+    out = out.with_columns(pl.Series(ROW, rows[good], dtype=pl.Int64))
     rejected = {
         "control_character": rows[control & ~blank].tolist(),
         "malformed_row": rows[~ok & ~blank & ~control].tolist(),

@@ -42,6 +42,19 @@ _AWARE = (
     "%Y-%m-%d %H:%M:%S%.f%z",
     "%Y-%m-%d %H:%M%z",
 )
+# Forms without fractional seconds: polars parses them several times faster than ``%.f``.
+_FAST = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%Y-%m-%d",
+)
+_SAMPLE = 1000
 OFFSET_RE = r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2})$"
 _NAIVE = pl.Datetime("us")
 
@@ -100,17 +113,54 @@ def parse_timestamps(col: pl.Series, *, timezone: str, dayfirst: bool | None) ->
 
 
 def _parse_text(s: pl.Series, dayfirst: bool | None) -> _Naive:
-    """Text timestamps: the common ISO form directly, the others after normalising."""
+    """Text timestamps: the column's own form directly, the rest as before.
+
+    The form is detected on a sample (:func:`_detect_format`) and applied to the whole column
+    in one pass; only the values it does not parse take the slower paths (fractional seconds,
+    then normalising and trying every accepted form).
+    """
     stripped = s.str.strip_chars()
     missing = stripped.is_null() | (stripped == "")
-    direct = stripped.str.strptime(_NAIVE, _ISO_NAIVE[0], strict=False)
+    fmt = _detect_format(stripped.filter(~missing))
+    direct = _strptime(stripped, fmt or _ISO_NAIVE[0])
     todo = direct.is_null() & ~missing
+    if fmt is not None and todo.any():
+        retry = _strptime(
+            pl.select(pl.when(pl.lit(todo)).then(pl.lit(stripped))).to_series(), _ISO_NAIVE[0]
+        )
+        direct = pl.select(pl.coalesce(pl.lit(direct), pl.lit(retry))).to_series()
+        todo = direct.is_null() & ~missing
     if not todo.any():
         never = pl.repeat(False, s.len(), dtype=pl.Boolean, eager=True)
         return _Naive(direct, missing, never)
     rest = _parse_any(pl.select(pl.when(pl.lit(todo)).then(pl.lit(s))).to_series(), dayfirst)
     naive = pl.select(pl.coalesce(pl.lit(direct), pl.lit(rest.naive))).to_series()
     return _Naive(naive, missing, rest.unparsed, rest.aware, rest.warnings)
+
+
+def _strptime(s: pl.Series, fmt: str) -> pl.Series:
+    # no cache: timestamps are mostly distinct, and hashing them costs more than parsing
+    return s.str.strptime(_NAIVE, fmt, strict=False, cache=False)
+
+
+def _detect_format(values: pl.Series) -> str | None:
+    """The fast form (:data:`_FAST`) that parses most of a sample of ``values``, if any.
+
+    Each fast form gives, for every value it parses, the instant the accepted forms of
+    :data:`_ISO_NAIVE` give (after normalising), so a value it parses needs no other path.
+    """
+    if values.is_empty():
+        return None
+    step = max(1, values.len() // _SAMPLE)
+    sample = values.gather_every(step).head(_SAMPLE)
+    best, parsed = None, sample.len() // 2
+    for fmt in _FAST:
+        n = sample.len() - _strptime(sample, fmt).null_count()
+        if n > parsed:
+            best, parsed = fmt, n
+        if n == sample.len():
+            break
+    return best
 
 
 def _parse_any(s: pl.Series, dayfirst: bool | None) -> _Naive:
@@ -148,11 +198,7 @@ def _slash_formats(s: pl.Series, dayfirst: bool | None) -> tuple[tuple[str, ...]
 
 def _localise(values: _Naive, timezone: str) -> ParsedTimestamps:
     """Naive times as instants in ``timezone`` (earlier offset in the autumn overlap)."""
-    naive = values.naive
-    local = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
-    strict_local = naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
-    nonexistent = naive.is_not_null() & local.is_null()
-    ambiguous = local.is_not_null() & strict_local.is_null()
+    local, nonexistent, ambiguous = _in_zone(values.naive, timezone)
     warnings = dict(values.warnings)
     n_amb = int(ambiguous.sum())
     if n_amb:
@@ -170,6 +216,25 @@ def _localise(values: _Naive, timezone: str) -> ParsedTimestamps:
         .otherwise(None)
     ).to_series()
     return ParsedTimestamps(utc.alias("timestamp"), reason, warnings)
+
+
+def _in_zone(naive: pl.Series, timezone: str) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """``naive`` in ``timezone``: the instants, and which were nonexistent or ambiguous.
+
+    One strict pass; only the values it leaves null (the spring gap, the autumn overlap) are
+    localised again with the earlier offset.
+    """
+    local = naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
+    odd = naive.is_not_null() & local.is_null()
+    if not odd.any():
+        never = pl.repeat(False, naive.len(), dtype=pl.Boolean, eager=True)
+        return local, never, never
+    idx = odd.arg_true()
+    again = naive.gather(idx).dt.replace_time_zone(
+        timezone, ambiguous="earliest", non_existent="null"
+    )
+    local = local.scatter(idx, again)
+    return local, odd & local.is_null(), odd & local.is_not_null()
 
 
 def normalise(expr: pl.Expr) -> pl.Expr:
