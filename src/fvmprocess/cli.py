@@ -532,6 +532,24 @@ def validate(
     "deviations.",
 )
 @click.option("--unit", help="With --result: paint this unit's deviations only.")
+@click.option(
+    "--practice",
+    "practice_unit",
+    metavar="UNIT",
+    help="Draw this unit's practice as a difference on the standard (flows it takes, never "
+    "takes, steps and transitions it adds), from --log or a --result checked with --practice.",
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --practice: the event log (CSV, XES or Parquet) to take the practice from.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False),
+    help="With --log: the activity mapping file (as for check).",
+)
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
 @click.option(
     "--workshop",
@@ -562,13 +580,17 @@ def render(
     output: str,
     result_path: str | None,
     unit: str | None,
+    practice_unit: str | None,
+    log_path: str | None,
+    mapping: str | None,
     lang: str,
     workshop: bool,
     scale: float | None,
     font_size: float | None,
     layout: str | None,
 ) -> None:
-    """Draw a BPMN file or catalogue process as SVG, PNG or PDF (optionally with deviations)."""
+    """Draw a BPMN file or catalogue process as SVG, PNG or PDF (optionally with deviations,
+    or with a unit's practice)."""
     with _errors():
         from fvmprocess.render.export import render_diagram
         from fvmprocess.render.options import DrawOptions
@@ -585,8 +607,46 @@ def render(
         from fvmprocess.process import resolve_process
 
         process = resolve_process(file_or_id, catalog=_catalog())  # catalogue labels for --lang
+        if practice_unit is not None or log_path is not None:
+            _render_practice(process, output, res, practice_unit, log_path, mapping, opts)
+            return
         render_diagram(process, output, result=res, unit=unit, options=opts)
         click.echo(f"wrote {output}")
+
+
+def _render_practice(
+    process: Any,
+    output: str,
+    res: Any,
+    unit: str | None,
+    log_path: str | None,
+    mapping: str | None,
+    opts: Any,
+) -> None:
+    """``render --practice UNIT``: the unit's practice from a saved result or checked from
+    ``--log`` (``check(..., practice=True)``), drawn on the standard."""
+    from fvmprocess.render.practice import render_practice
+
+    if unit is None:
+        raise click.UsageError("--log draws a unit's practice: give --practice UNIT")
+    if (res is None) == (log_path is None):
+        raise click.UsageError("--practice needs either --log LOG or --result RESULT")
+    if res is None:
+        from fvmprocess.conformance import check
+        from fvmprocess.eventlog import read_log
+
+        log = read_log(log_path, mapping=_cli_mapping(mapping, None, process))
+        _echo_rows(str(log_path), log.accounting)
+        res = check(process, log, practice=True)
+    try:
+        render_practice(process, res, output, unit=unit, options=opts)
+    except ValueError as e:
+        from fvmprocess.errors import FvmProcessError
+
+        if isinstance(e, FvmProcessError):
+            raise
+        raise click.BadParameter(str(e), param_hint="--practice") from e
+    click.echo(f"wrote {output}")
 
 
 def _attach_model(result: Any, model: Any) -> Any:

@@ -8,7 +8,9 @@ one :class:`DrawOptions`; the modules hold one concern each:
 * :mod:`~fvmprocess.render.text` — label layout: font, wrapping, text blocks;
 * :mod:`~fvmprocess.render.svg` — the SVG document from DI (:func:`to_svg`, the engine);
 * :mod:`~fvmprocess.render.overlay` — :class:`Overlay` and :func:`deviation_overlay`;
-* :mod:`~fvmprocess.render.export` — :func:`render_diagram`, SVG to PNG/PDF.
+* :mod:`~fvmprocess.render.export` — :func:`render_diagram`, SVG to PNG/PDF;
+* :mod:`~fvmprocess.render.practice` — :func:`render_practice`, a unit's practice drawn as a
+  difference on the standard.
 
 Names are imported on first use, so importing one module does not load the others.
 """
@@ -28,6 +30,7 @@ _LAZY: dict[str, str] = {
     "deviation_overlay": "fvmprocess.render.overlay",
     "heat_colour": "fvmprocess.render.overlay",
     "render_diagram": "fvmprocess.render.export",
+    "render_practice": "fvmprocess.render.practice",
     "to_svg": "fvmprocess.render.svg",
 }
 
@@ -41,6 +44,7 @@ __all__ = [
     "deviation_overlay",
     "heat_colour",
     "render_diagram",
+    "render_practice",
     "to_svg",
 ]
 
@@ -56,6 +60,7 @@ if TYPE_CHECKING:
         deviation_overlay,
         heat_colour,
     )
+    from fvmprocess.render.practice import render_practice
     from fvmprocess.render.svg import to_svg
 
 

@@ -128,12 +128,14 @@ class FlowStyle:
         width: line width (e.g. scaled by frequency), or None.
         label: extra text drawn at the flow's midpoint (e.g. ``"134"``).
         tooltip: hover text.
+        dash: an SVG ``stroke-dasharray`` for the line (e.g. ``"6,4"``), or None.
     """
 
     colour: str | None = None
     width: float | None = None
     label: str | None = None
     tooltip: str | None = None
+    dash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,7 @@ class Overlay:
         width: float | None = None,
         label: str | None = None,
         tooltip: str | None = None,
+        dash: str | None = None,
     ) -> Overlay:
         """A copy with the flow's style set (merged with what was set before)."""
         old = self.flows.get(flow_id, FlowStyle())
@@ -213,6 +216,7 @@ class Overlay:
             width=_merge(width, old.width),
             label=_merge(label, old.label),
             tooltip=_merge(tooltip, old.tooltip),
+            dash=_merge(dash, old.dash),
         )
         return replace(self, flows=MappingProxyType({**self.flows, flow_id: new}))
 

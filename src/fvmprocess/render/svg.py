@@ -662,6 +662,8 @@ def _edge(scene: _Scene, e: Edge) -> str:
         "stroke-linejoin": "round",
     }
     deco = _decorations(scene, k, e, points, attrs, style)
+    if style.dash:
+        attrs["stroke-dasharray"] = style.dash
     body = tag("polyline", attrs) + deco
     name = _flow_name(scene, e.element)
     if name:

@@ -19,6 +19,7 @@ from fvmprocess._shared.privacy import redact
 from fvmprocess.report._heatmap import HeatmapSection, heatmap
 from fvmprocess.report._limits import TimeLimitSection, time_limit_sections
 from fvmprocess.report._picker import PickerSection, picker_section
+from fvmprocess.report._practice import PracticeSection, practice_section
 from fvmprocess.report._sections import (
     AccountingSection,
     MethodsSection,
@@ -101,6 +102,7 @@ class ReportContext:
     methods: MethodsSection
     accounting: AccountingSection
     trends: TrendsSection = field(default_factory=TrendsSection)
+    practice: PracticeSection = field(default_factory=PracticeSection)
 
     def template_vars(self) -> dict[str, Any]:
         """The fields as template variables (not converted: sections keep their attributes)."""
@@ -118,6 +120,8 @@ class ReportContext:
             files["ranking.svg"] = str(self.ranking.svg)
         for lim in self.limits:
             files[f"{lim.anchor}.svg"] = str(lim.svg)
+        for unit, name in self.practice.file_names.items():
+            files[name] = str(self.practice.drawings[unit])
         return files
 
 
@@ -155,6 +159,7 @@ def build_context(
         methods=methods_section(),
         accounting=accounting_section(result, s),
         trends=trends_section(result, unit_names, s),
+        practice=practice_section(result, chosen, s),
     )
     redacted: ReportContext = _redacted(ctx, options.lang)
     return redacted
