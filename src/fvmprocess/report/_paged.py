@@ -47,9 +47,9 @@ class PageBox:
     height: float
 
 
-#: A4 landscape with the ``wide`` page's margins (12 mm top/bottom, 10 mm left/right), less
-#: room (110 pt) for a heading, the meta line and the caption above and below a part.
-WIDE_PAGE = PageBox(width=(297 - 20) * _PT_PER_MM, height=(210 - 24) * _PT_PER_MM - 110)
+#: A4 landscape with the ``wide`` page's margins (8 mm top/bottom, 10 mm left/right), less
+#: room (90 pt) for the headings, the meta line and the caption above and below a part.
+WIDE_PAGE = PageBox(width=(297 - 20) * _PT_PER_MM, height=(210 - 16) * _PT_PER_MM - 90)
 
 
 #: The printed heatmap: at most this many activity columns per table on a portrait A4 page,
