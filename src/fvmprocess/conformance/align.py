@@ -102,7 +102,9 @@ class Budget:
         variant_seconds: CPU seconds per distinct trace before its search stops with a
             bound (``exact=False``).
         total_seconds: wall seconds for all traces of one :meth:`Aligner.align_variants`
-            call; when it runs out, the remaining traces get a minimal budget. ``None``: no
+            call; a trace started with less left gets what is left (at least 0.05 s), one
+            started after it is not searched: every event a log move plus the cheapest run,
+            flagged, with the unknown activities' log moves as lower bound. ``None``: no
             total budget.
         states: product states one search may store (``None``: from ``memory``).
 
@@ -641,10 +643,20 @@ class Aligner:
         and the states its search explored."""
         trace, deadline = job
         seconds = self.budget.variant_seconds
-        if deadline is not None:
-            seconds = min(seconds, max(deadline - time.time(), _MIN_SECONDS))
         self._explored = 0
+        if deadline is not None:
+            left = deadline - time.time()
+            if left <= 0:  # the total budget is spent: no search at all
+                return self._spent(trace), 0
+            seconds = min(seconds, max(left, _MIN_SECONDS))
         return self._align_one(trace, seconds), self._explored
+
+    def _spent(self, trace: tuple[str, ...]) -> Alignment:
+        """:meth:`_upper` with the lower bound no search is needed for: the log moves of the
+        events whose activity no transition carries."""
+        labels = self.net.labels
+        forced = sum(self.costs.log_cost(a) for a in trace if a not in labels)
+        return self._upper(trace, forced)
 
     def _from_search(self, trace: tuple[str, ...], found: SearchResult) -> Alignment:
         """The bounded search's steps as an :class:`Alignment` with its flags."""
