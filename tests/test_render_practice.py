@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -234,3 +235,41 @@ def test_cli_render_practice_from_a_log(planted: pl.DataFrame, tmp_path: Path) -
         main, ["render", "akutmottagning", "--log", str(log), "--practice", "Nej", "-o", str(out)]
     )
     assert bad.exit_code == 2 and "not in the practice analysis" in bad.output
+
+
+def _measure() -> object:
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parent / "browser" / "measure.py"
+    spec = importlib.util.spec_from_file_location("fvm_browser_measure", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("fvm_browser_measure", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_in_chromium_no_text_crosses_a_shape_or_another_text(result: ConformanceResult) -> None:
+    """Every text line of the drawings measured in headless Chromium (``tests/browser``):
+    none outside the canvas, cutting a shape's border (the added boxes included) or
+    overlapping another label's line."""
+    measure: Any = _measure()
+    if measure.chromium() is None:
+        pytest.skip("chromium is not installed")
+    model = resolve_process("akutmottagning").model
+    diff = result.analyses.practice
+    assert model is not None and diff is not None
+    sources = []
+    for unit in ("P", "Q"):
+        lay = practice_layout(model, diff, unit)
+        svg = render_practice("akutmottagning", result, unit=unit)
+        sources.append(
+            measure.Source(unit, "", (svg,), measure._names(lay.model), measure._types(lay.model))
+        )
+    found = measure.run(sources)
+    for src, m in zip(sources, found["ours"], strict=True):
+        counts, problems = measure.count(m, src)
+        assert counts.lines > 30
+        assert (counts.outside, counts.crossing, counts.overlap) == (0, 0, 0), problems

@@ -74,7 +74,7 @@ _TEXTS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "never_step": "Grått steg: steg i standarden som enheten aldrig gör",
             "added_step": "Tillagt av enheten: steg som inte finns i standarden (antal gånger)",
             "added_flow": "Tillagt av enheten: övergång som standarden saknar (antal gånger)",
-            "badge": "tillagt {n}",
+            "step_name": "{name}\n(tillagt {n})",
             "omitted": "Ovanligare tillägg (färre än {m} fall, eller utöver de {k} vanligaste) "
             "är inte ritade; se tabellen",
             "small": "<5: färre än {n} gånger (visas inte av integritetsskäl)",
@@ -91,7 +91,7 @@ _TEXTS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "never_step": "Grey step: standard step the unit never does",
             "added_step": "Added by the unit: step not in the standard (times)",
             "added_flow": "Added by the unit: transition the standard lacks (times)",
-            "badge": "added {n}",
+            "step_name": "{name}\n(added {n})",
             "omitted": "Rarer additions (fewer than {m} cases, or beyond the {k} most frequent) "
             "are not drawn; see the table",
             "small": "<5: fewer than {n} times (not shown, for privacy)",
@@ -415,7 +415,7 @@ def practice_layout(
     plan.route(pairs)
     overlay = _overlay(model, plan, pairs, steps, label, opts.lang)
     return PracticeLayout(
-        model=_augmented(model, index, plan, label),
+        model=_augmented(model, index, plan),
         overlay=overlay,
         added_steps=MappingProxyType(dict(plan.step_box)),
         added_flows=MappingProxyType(dict(plan.flow_points)),
@@ -468,6 +468,7 @@ class _Plan:
     flow_points: dict[tuple[str, str], tuple[Point, ...]] = field(default_factory=dict)
     never: set[str] = field(default_factory=set)
     omitted: int = 0
+    step_names: dict[str, str] = field(default_factory=dict)
 
     def choose(self, pairs: Sequence[_Pair], steps: Sequence[_Step]) -> None:
         """The added steps and transitions to draw: frequent enough, the most frequent."""
@@ -619,9 +620,10 @@ def _overlay(
             fill=colours["added_fill"],
             stroke=colours["added"],
             stroke_width=2.5,
-            badge=t["badge"].format(n=format_count(s.events)),
-            badge_colour=colours["added"],
             tooltip=tip,
+        )
+        plan.step_names[aid] = t["step_name"].format(
+            name=label.get(aid, aid), n=format_count(s.events)
         )
     for j, p in enumerate(plan.flows):
         if (p.source, p.target) not in plan.flow_points:
@@ -668,16 +670,14 @@ def _legend(ov: Overlay, plan: _Plan, never_steps: bool, lang: Lang) -> list[tup
     if plan.flow_points:
         entries.append((c["added"], t["added_flow"]))
     if plan.omitted:
-        entries.append(
-            ("#ffffff", t["omitted"].format(m=plan.min_cases, k=MAX_ADDED))
-        )
-    texts = [*(f.label or "" for f in styles), *(e.badge or "" for e in ov.elements.values())]
+        entries.append(("#ffffff", t["omitted"].format(m=plan.min_cases, k=MAX_ADDED)))
+    texts = [*(f.label or "" for f in styles), *plan.step_names.values()]
     if any(format_count(1) in x for x in texts):
         entries.append(("#ffffff", t["small"].format(n=MIN_CELL)))
     return entries
 
 
-def _augmented(model: BpmnModel, index: int, plan: _Plan, label: Mapping[str, str]) -> BpmnModel:
+def _augmented(model: BpmnModel, index: int, plan: _Plan) -> BpmnModel:
     """The model with the added steps as tasks and the added transitions as flows (drawn
     from their own DI; they take part in no process)."""
     nodes = dict(model.nodes)
@@ -687,7 +687,7 @@ def _augmented(model: BpmnModel, index: int, plan: _Plan, label: Mapping[str, st
     for i, aid in enumerate(plan.steps):
         sid = _step_id(i)
         step_ids[aid] = sid
-        nodes[sid] = FlowNode(id=sid, type="task", name=label.get(aid, aid))
+        nodes[sid] = FlowNode(id=sid, type="task", name=plan.step_names.get(aid, aid))
         shapes.append(Shape(id=f"{sid}-di", element=sid, bounds=plan.step_box[aid]))
         ids[sid] = "task"
     flows = dict(model.flows)
