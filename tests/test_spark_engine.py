@@ -243,8 +243,10 @@ def test_spark_parquet_keeps_the_extra_columns(spark: Any, tmp_path: Path) -> No
     from fvmprocess.engines.spark import _to_polars
     from fvmprocess.engines.spark_read import read_log_spark
 
-    frame = _analysis_log().head(300).with_columns(
-        pl.col("age").alias("row"), pl.col("age").cast(pl.Float64).alias("score")
+    frame = (
+        _analysis_log()
+        .head(300)
+        .with_columns(pl.col("age").alias("row"), pl.col("age").cast(pl.Float64).alias("score"))
     )
     path = tmp_path / "events.parquet"
     frame.write_parquet(path)
