@@ -53,6 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "cases_lower": "fall",
         "and_more": " … och {n} till",
         "diagram_part": "Del {i} av {n}",
+        "one_unit": "Resultatet har bara en enhet; det finns ingen annan att jämföra med.",
         "choose_a": "Enhet A",
         "choose_b": "Enhet B",
         "pair_note": (
@@ -160,6 +161,7 @@ LABELS: dict[str, dict[str, str]] = {
         "cases_lower": "cases",
         "and_more": " … and {n} more",
         "diagram_part": "Part {i} of {n}",
+        "one_unit": "The result has only one unit; there is no other to compare it with.",
         "choose_a": "Unit A",
         "choose_b": "Unit B",
         "pair_note": (
