@@ -91,7 +91,8 @@ def run_demo(
     echo(f"Unit logs in {folder}: {len(entries)}")
     for pid, path, mapping in entries:
         log = read_log(path, mapping=ActivityMapping.load(mapping) if mapping else None)
-        result = check(cat[pid], log)
+        # the whole check a region runs: trends per month, what explains deviations, practice
+        result = check(cat[pid], log, period="month", causes=True, practice=True)
         result.to_json(out / "results" / f"{pid}.json")
         report = render_report(result, out / "reports" / f"{pid}.html", lang=lang)  # type: ignore[arg-type]
         written = [str(report)]
