@@ -194,7 +194,7 @@ class Standalone:
 def driver_heap_peak(eventlog_dir: Path) -> int | None:
     """Peak ``JVMHeapMemory`` of executor ``driver`` over the stages (Spark's event log), MiB."""
     peak = None
-    for f in eventlog_dir.iterdir():
+    for f in (p for p in eventlog_dir.rglob("*") if p.is_file()):  # Spark 4: a folder per app
         for line in f.read_text(errors="replace").splitlines():
             if '"SparkListenerStageExecutorMetrics"' not in line:
                 continue
