@@ -12,14 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fvmprocess.conformance.align import (
-    Aligner,
-    Alignment,
-    AlignmentCosts,
-    Move,
-    align,
-    align_variants,
-)
+from fvmprocess.conformance.align import Aligner, align, align_variants
+from fvmprocess.conformance.moves import Alignment, AlignmentCosts, Move
 from fvmprocess.errors import ConformanceError
 from fvmprocess.petri import PetriNet, reachability_graph, read_pnml
 from nets import make_net

@@ -8,8 +8,9 @@ from collections import Counter
 
 import pytest
 
-from fvmprocess.conformance.align import Aligner, AlignmentCosts, Move
+from fvmprocess.conformance.align import Aligner
 from fvmprocess.conformance.blocks import BlockAligner, NotBlockStructured, tree_of
+from fvmprocess.conformance.moves import AlignmentCosts, Move
 from fvmprocess.petri import PetriNet, Transition
 
 Tree = tuple  # ("leaf", label | None) | (op, child, ...)

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from fvmprocess.conformance._search import LOG, MODEL, SYNC, BoundedAligner, state_bytes
-from fvmprocess.conformance.align import Aligner, Alignment, Budget, graph_bytes
+from fvmprocess.conformance.align import Aligner, Budget, graph_bytes
+from fvmprocess.conformance.moves import Alignment
 from fvmprocess.conformance.options import CheckOptions, parse_bytes
 from fvmprocess.petri import PetriNet, Transition
 
@@ -228,7 +229,7 @@ def cases(seed: int, n_nets: int, per_net: int) -> Iterator[tuple[PetriNet, list
 
 
 def on_the_fly(net: PetriNet, **budget: Any) -> Aligner:
-    aligner = Aligner(net, method="net", budget=Budget(**budget))
+    aligner = Aligner(net, method="net", budget=Budget(**budget), trees=False)
     assert aligner.method == "net"
     return aligner
 
@@ -301,7 +302,7 @@ def test_memory_guard_aligns_on_the_fly_exactly() -> None:
     unfolded: it is aligned on the fly, exactly, with no flag while no budget runs out."""
     net = parallel_net(4, 4)
     small = 200 * graph_bytes(len(net.places))  # room for ~100 markings
-    guarded = Aligner(net, budget=Budget(memory=small, variant_seconds=30.0))
+    guarded = Aligner(net, budget=Budget(memory=small, variant_seconds=30.0), trees=False)
     assert guarded.method == "net" and guarded.max_states < 5**4
     assert Aligner(net).method == "graph"
     rng = random.Random(5)
@@ -311,7 +312,7 @@ def test_memory_guard_aligns_on_the_fly_exactly() -> None:
         al = guarded.align(trace)
         assert al.exact and al.cost == brute_force(net, trace)
         check_valid(net, trace, al)
-    tight = Aligner(net, budget=Budget(memory=small, states=2))
+    tight = Aligner(net, budget=Budget(memory=small, states=2), trees=False)
     al = tight.align([rng.choice(labels) for _ in range(8)])
     assert not al.exact and al.cost_lower is not None and al.cost_lower < al.cost
 

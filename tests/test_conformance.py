@@ -18,8 +18,8 @@ from fvmprocess.conformance import (
     ProcessInfo,
     check,
 )
-from fvmprocess.conformance.align import Move
 from fvmprocess.conformance.classify import Deviation, classify, explains
+from fvmprocess.conformance.moves import Move
 from fvmprocess.conformance.options import CheckOptionValues
 from fvmprocess.errors import ConformanceError
 from fvmprocess.eventlog import Accounting, EventLog, read_log

@@ -89,11 +89,8 @@ def test_unmapped_policy_from_mapping_files(tmp_path: Path) -> None:
 def test_cli_unmapped_ignore_counts_the_rows(tmp_path: Path) -> None:
     path = write(tmp_path, ROWS)
     out = tmp_path / "r.json"
-    r = CliRunner().invoke(
-        main,
-        ["check", "--process", "akutmottagning", "--log", str(path), "--unmapped", "ignore"]
-        + ["-o", str(out)],
-    )
+    args = ["check", "--process", "akutmottagning", "--log", str(path), "--unmapped", "ignore"]
+    r = CliRunner().invoke(main, [*args, "-o", str(out)])
     assert r.exit_code in (0, 1), r.output
     # no mapping file: only the standard's own name (row 4) and id (row 9) are named, so
     # REG x2, LAB17 x2, RTG02 and Fika are dropped

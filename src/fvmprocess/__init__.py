@@ -93,9 +93,10 @@ if TYPE_CHECKING:
     from fvmprocess.bpmn.writer import write_bpmn
     from fvmprocess.catalog import Catalog, StandardProcess, catalog
     from fvmprocess.compile import to_petri_net
-    from fvmprocess.conformance.align import Alignment, AlignmentCosts, align
+    from fvmprocess.conformance.align import align
     from fvmprocess.conformance.allow import Allow
     from fvmprocess.conformance.check import check
+    from fvmprocess.conformance.moves import Alignment, AlignmentCosts
     from fvmprocess.conformance.options import CheckOptions
     from fvmprocess.conformance.result import ConformanceResult
     from fvmprocess.errors import FvmProcessError

@@ -1110,7 +1110,11 @@ def _summary_table(result: Any) -> None:
 
 
 def _check_on_spark(
-    process: str | None, log_path: str | None, cols: tuple[str, ...], mapping: str | None, output: str
+    process: str | None,
+    log_path: str | None,
+    cols: tuple[str, ...],
+    mapping: str | None,
+    output: str,
 ) -> None:
     """``check --engine spark``: read, check and write the result folder on Spark."""
     if not process or not log_path:
@@ -1284,9 +1288,7 @@ def report(
         if result_path:
             from fvmprocess.conformance import ConformanceResult
 
-            result = ConformanceResult.load(
-                result_path, find_model=not process, catalog=_catalog()
-            )
+            result = ConformanceResult.load(result_path, find_model=not process, catalog=_catalog())
             if process:
                 result = _attach_model(result, _load_model(process))
         else:
@@ -1341,9 +1343,7 @@ def simulate(process: str, cases: int, units: tuple[str, ...], seed: int, output
                 raise click.BadParameter(f"{u!r}: expected NAME=RATE", param_hint="--unit")
             name, rate = u.rsplit("=", 1)
             rates[name] = float(rate)
-        frame = simulate_log(
-            _load_process(process), cases=cases, units=rates or None, seed=seed
-        )
+        frame = simulate_log(_load_process(process), cases=cases, units=rates or None, seed=seed)
         out = Path(output)
         if out.suffix == ".parquet":
             frame.write_parquet(out)

@@ -38,7 +38,8 @@ from fvmprocess.timelimit import TimeLimit
 if TYPE_CHECKING:
     from fvmprocess.bpmn.model import BpmnModel
     from fvmprocess.catalog import Catalog
-    from fvmprocess.conformance.align import Aligner, Move
+    from fvmprocess.conformance.align import Aligner
+    from fvmprocess.conformance.moves import Move
 
 __all__ = [
     "ED_UNITS",

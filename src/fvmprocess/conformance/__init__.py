@@ -15,17 +15,11 @@ Internal: the public names are re-exported from :mod:`fvmprocess`.
 
 from __future__ import annotations
 
-from fvmprocess.conformance.align import (
-    Aligner,
-    Alignment,
-    AlignmentCosts,
-    Move,
-    align,
-    align_variants,
-)
+from fvmprocess.conformance.align import Aligner, align, align_variants
 from fvmprocess.conformance.allow import Allow
 from fvmprocess.conformance.check import check
 from fvmprocess.conformance.classify import Deviation, classify, explains
+from fvmprocess.conformance.moves import Alignment, AlignmentCosts, Move
 from fvmprocess.conformance.options import CheckOptions
 from fvmprocess.conformance.result import (
     RESULT_SCHEMA_VERSION,

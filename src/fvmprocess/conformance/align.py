@@ -40,10 +40,9 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from fvmprocess.conformance._search import (
     BoundedAligner,
@@ -52,6 +51,8 @@ from fvmprocess.conformance._search import (
     state_bytes,
     structurally_bounded,
 )
+from fvmprocess.conformance.blocks import BlockAligner
+from fvmprocess.conformance.moves import Alignment, AlignmentCosts, Move, MoveKind
 from fvmprocess.errors import ConformanceError, StateLimitError
 from fvmprocess.petri import DEFAULT_MAX_STATES, PetriNet, reachability_graph
 
@@ -59,17 +60,13 @@ __all__ = [
     "DEFAULT_MEMORY",
     "DEFAULT_VARIANT_SECONDS",
     "Aligner",
-    "Alignment",
-    "AlignmentCosts",
     "Budget",
-    "Move",
     "VariantProgress",
     "align",
     "align_variants",
     "graph_bytes",
 ]
 
-MoveKind = Literal["sync", "log", "model", "silent"]
 _KINDS: tuple[MoveKind, ...] = ("sync", "log", "model", "silent")
 _SYNC, _LOG, _MODEL, _SILENT = 0, 1, 2, 3
 #: Default memory budget of one aligner (model side plus one search): 2 GiB.
@@ -82,6 +79,8 @@ VariantProgress = Callable[[int, int, int], None]
 #: the pruned automaton and the search tables); see ``tests/test_bounded_align.py``.
 _GRAPH_STATE_BYTES = 2_500
 _GRAPH_EDGE_BYTES = 400
+#: Segment tables of one trace the process-tree aligner holds at once (a generous bound).
+_BLOCK_TABLES = 16
 #: Bytes per member marking of a determinised state (its frozenset entry).
 _SUBSET_MEMBER_BYTES = 60
 
@@ -135,144 +134,6 @@ class Budget:
         if self.states is not None:
             return int(self.states)
         return max(1, self.memory // 2 // state_bytes(n_places))
-
-
-@dataclass(frozen=True)
-class AlignmentCosts:
-    """Costs of log and model moves; synchronous and silent moves always cost 0.
-
-    Attributes:
-        log_move: cost of a log move (an event the model does not follow).
-        model_move: cost of a model move on a visible transition (a skipped activity).
-        log_moves: per-label overrides of ``log_move``.
-        model_moves: per-label overrides of ``model_move``.
-
-    Raises:
-        ValueError: if a cost is negative, not finite, or not a number.
-
-    Example:
-        >>> costs = AlignmentCosts(model_moves={"Triage": 5.0})
-        >>> costs.model_cost("Triage"), costs.log_cost("Triage")
-        (5.0, 1.0)
-    """
-
-    log_move: float = 1.0
-    model_move: float = 1.0
-    log_moves: Mapping[str, float] = field(default_factory=dict)
-    model_moves: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for name in ("log_move", "model_move"):
-            object.__setattr__(self, name, _check_cost(name, getattr(self, name)))
-        for name in ("log_moves", "model_moves"):
-            table = {
-                str(k): _check_cost(f"{name}[{k!r}]", v) for k, v in getattr(self, name).items()
-            }
-            object.__setattr__(self, name, MappingProxyType(table))
-
-    def __hash__(self) -> int:
-        return hash(
-            (
-                self.log_move,
-                self.model_move,
-                tuple(sorted(self.log_moves.items())),
-                tuple(sorted(self.model_moves.items())),
-            )
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, AlignmentCosts):
-            return NotImplemented
-        return (
-            self.log_move == other.log_move
-            and self.model_move == other.model_move
-            and dict(self.log_moves) == dict(other.log_moves)
-            and dict(self.model_moves) == dict(other.model_moves)
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            AlignmentCosts,
-            (self.log_move, self.model_move, dict(self.log_moves), dict(self.model_moves)),
-        )
-
-    def log_cost(self, label: str) -> float:
-        """Cost of a log move on an event with this label."""
-        return self.log_moves.get(label, self.log_move)
-
-    def model_cost(self, label: str) -> float:
-        """Cost of a model move on a visible transition with this label."""
-        return self.model_moves.get(label, self.model_move)
-
-    @property
-    def is_standard(self) -> bool:
-        """Whether every log and model move costs exactly 1 (the standard cost function)."""
-        return (
-            self.log_move == 1.0
-            and self.model_move == 1.0
-            and all(v == 1.0 for v in self.log_moves.values())
-            and all(v == 1.0 for v in self.model_moves.values())
-        )
-
-
-def _check_cost(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"AlignmentCosts.{name} is {value!r}; expected a number >= 0")
-    cost = float(value)
-    if not math.isfinite(cost) or cost < 0:
-        raise ValueError(f"AlignmentCosts.{name} is {value!r}; expected a finite number >= 0")
-    return cost
-
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    """One step of an alignment.
-
-    Attributes:
-        log: the event's activity, or ``None`` for model and silent moves.
-        model: the transition's label, or ``None`` for log and silent moves.
-        transition: the transition id, or ``None`` for log moves.
-        kind: ``"sync"``, ``"log"``, ``"model"`` or ``"silent"``.
-    """
-
-    log: str | None
-    model: str | None
-    transition: str | None
-    kind: MoveKind
-
-
-@dataclass(frozen=True, slots=True)
-class Alignment:
-    """An alignment of one trace: optimal when ``exact``, else within proven bounds.
-
-    Attributes:
-        moves: the moves in order (always a valid alignment).
-        cost: total cost of the moves (the optimum when ``exact``, else an upper bound).
-        fitness: ``1 - cost / worst_cost``; ``1.0`` when ``worst_cost`` is 0 (a lower bound
-            on the optimal fitness when not ``exact``).
-        worst_cost: cost of log-moving every event plus the cheapest complete model run (the
-            cost of aligning the empty trace) — pm4py's "best worst cost".
-        exact: whether ``cost`` is proven optimal.
-        cost_lower: when not ``exact``, a proven lower bound on the optimal cost (``None``
-            when exact).
-    """
-
-    moves: tuple[Move, ...]
-    cost: float
-    fitness: float
-    worst_cost: float
-    exact: bool = True
-    cost_lower: float | None = None
-
-    @property
-    def trace(self) -> tuple[str, ...]:
-        """The aligned trace (the log side of the moves)."""
-        return tuple(m.log for m in self.moves if m.log is not None)
-
-    @property
-    def run(self) -> tuple[str, ...]:
-        """The transition ids of the model run (the model side of the moves)."""
-        return tuple(m.transition for m in self.moves if m.transition is not None)
 
 
 class _Space:
@@ -367,6 +228,9 @@ class Aligner:
             or the memory budget.
         max_states: bound on reachability-graph markings and on determinised states.
         budget: memory and time budgets (:class:`Budget`; the defaults when ``None``).
+        trees: when aligning on the fly, align a block-structured net with unique labels
+            exactly by its process tree (:mod:`fvmprocess.conformance.blocks`); ``False``
+            leaves every trace to the bounded search.
 
     Raises:
         ConformanceError: if the net is unbounded, the final marking cannot be reached, or
@@ -387,6 +251,7 @@ class Aligner:
         method: Literal["auto", "graph", "net"] = "auto",
         max_states: int = DEFAULT_MAX_STATES,
         budget: Budget | None = None,
+        trees: bool = True,
     ) -> None:
         if method not in ("auto", "graph", "net"):
             raise ValueError(f"method is {method!r}; expected 'auto', 'graph' or 'net'")
@@ -413,6 +278,8 @@ class Aligner:
         self._subsets: list[frozenset[int]] = []
         self._trees: dict[tuple[int, int], tuple[dict[int, tuple[int, int]], list[int]]] = {}
         self._bounded: BoundedAligner | None = None
+        self._blocks: BlockAligner | None = None
+        self.trees = trees
         self._explored = 0  # states the last search explored (for progress)
         self._model_cost: float | None = None
         self.method: Literal["graph", "net"]
@@ -510,8 +377,12 @@ class Aligner:
         return space
 
     def _init_net(self) -> None:
-        """No graph: every trace is aligned on the fly by the bounded search."""
+        """No graph: a block-structured net with unique labels is aligned exactly by its
+        process tree (:mod:`fvmprocess.conformance.blocks`), as far as a trace's tables fit
+        the memory budget; every other trace on the fly by the bounded search."""
         self.method = "net"
+        if self.trees:
+            self._blocks = BlockAligner.from_net(self.net, costs=self.costs)
         self._bounded = BoundedAligner(
             self.net,
             costs=self.costs,
@@ -522,6 +393,8 @@ class Aligner:
 
     def _align_empty(self) -> Alignment:
         """The empty trace's alignment: its cost is the cheapest complete run."""
+        if self._blocks is not None:
+            return self._blocks.align(())
         if self._bounded is not None:
             return self._from_search((), self._bounded.empty_run())
         budget = max(10 * self.budget.variant_seconds, 60.0)
@@ -605,13 +478,23 @@ class Aligner:
 
     def _align_one(self, trace: tuple[str, ...], seconds: float) -> Alignment:
         """The one place a trace is aligned: exact graph/DFA A*, or the bounded on-the-fly
-        search. (An exact specialised aligner, tried first, belongs here.)"""
+        search; the process-tree aligner first where it applies."""
+        if self._blocks is not None and self._fits_blocks(trace):
+            self._explored = 0
+            return self._blocks.align(trace)
         if self._bounded is not None:
             found = self._bounded.align(trace, max_seconds=seconds)
             self._explored = int(found.stats.get("expanded", 0))
             return self._from_search(trace, found)
         result = self._search(trace, seconds)
         return result if result is not None else self._upper(trace, 0.0)
+
+    def _fits_blocks(self, trace: tuple[str, ...]) -> bool:
+        """Whether the process-tree aligner's segment tables for ``trace`` fit half the
+        memory budget (a few live ``(n + 1)²`` float tables, ``n`` the events the net knows)."""
+        labels = self.net.labels
+        n = sum(1 for a in trace if a in labels)
+        return _BLOCK_TABLES * 8 * (n + 1) ** 2 <= self.budget.memory // 2
 
     def _run(
         self, todo: list[tuple[str, ...]], processes: int, deadline: float | None
@@ -627,7 +510,7 @@ class Aligner:
         pool = multiprocessing.Pool(
             processes,
             initializer=_worker_init,
-            initargs=(self.net, self.costs, self.method, self.max_states, self.budget),
+            initargs=(self.net, self.costs, self.method, self.max_states, self.budget, self.trees),
         )
         try:
             yield from zip(todo, pool.imap(_worker_align, jobs, chunksize=1), strict=True)
@@ -1032,12 +915,15 @@ def _worker_init(
     method: Literal["graph", "net"],
     max_states: int,
     budget: Budget,
+    trees: bool,
 ) -> None:
     global _WORKER
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _WORKER = Aligner(net, costs=costs, method=method, max_states=max_states, budget=budget)
+    _WORKER = Aligner(
+        net, costs=costs, method=method, max_states=max_states, budget=budget, trees=trees
+    )
 
 
 def _worker_align(job: tuple[tuple[str, ...], float | None]) -> tuple[Alignment, int]:

@@ -49,7 +49,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from fvmprocess.conformance.align import Alignment, AlignmentCosts, Move
+from fvmprocess.conformance.moves import Alignment, AlignmentCosts, Move
 from fvmprocess.errors import ConformanceError
 from fvmprocess.petri import PetriNet
 

@@ -34,10 +34,11 @@ from typing import TYPE_CHECKING, TypeAlias, Unpack, cast
 import polars as pl
 
 from fvmprocess._shared.privacy import redact
-from fvmprocess.conformance.align import Aligner, Alignment, AlignmentCosts
+from fvmprocess.conformance.align import Aligner
 from fvmprocess.conformance.allow import Allow, allowed_expr, approved_variations
 from fvmprocess.conformance.analyses import run_analyses
 from fvmprocess.conformance.classify import classify, scored_variants
+from fvmprocess.conformance.moves import Alignment, AlignmentCosts
 from fvmprocess.conformance.options import CheckOptions, CheckOptionValues, Engine
 from fvmprocess.conformance.result import AppliedOptions, ConformanceResult, ProcessInfo
 from fvmprocess.conformance.timelimits import apply_time_limits

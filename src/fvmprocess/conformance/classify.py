@@ -5,7 +5,7 @@ distinct variant and the simulator uses them to keep only injected deviations th
 can see.
 
 Example:
-    >>> from fvmprocess.conformance.align import Move
+    >>> from fvmprocess.conformance.moves import Move
     >>> moves = [Move("A", "A", "tA", "sync"), Move("X", None, None, "log"),
     ...          Move(None, "B", "tB", "model")]
     >>> [(d.kind, d.activity, d.position) for d in classify(moves, {"A", "B"})]
@@ -23,7 +23,7 @@ import polars as pl
 from fvmprocess._shared.vocab import DeviationKind
 
 if TYPE_CHECKING:
-    from fvmprocess.conformance.align import Alignment, AlignmentCosts, Move
+    from fvmprocess.conformance.moves import Alignment, AlignmentCosts, Move
 
 __all__ = ["MOVES_DTYPE", "Deviation", "classify", "explains", "scored_variants"]
 

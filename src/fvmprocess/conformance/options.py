@@ -8,13 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
-from fvmprocess.conformance.align import (
-    DEFAULT_MEMORY,
-    DEFAULT_VARIANT_SECONDS,
-    AlignmentCosts,
-    Budget,
-)
+from fvmprocess.conformance.align import DEFAULT_MEMORY, DEFAULT_VARIANT_SECONDS, Budget
 from fvmprocess.conformance.allow import Allow
+from fvmprocess.conformance.moves import AlignmentCosts
 from fvmprocess.engines.embedded import UNIT_ASSIGNMENTS, UnitAssignment
 from fvmprocess.trends import Period
 

@@ -52,8 +52,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame as SparkDataFrame
     from pyspark.sql import SparkSession
 
-    from fvmprocess.conformance.align import Alignment, AlignmentCosts
     from fvmprocess.conformance.classify import Deviation
+    from fvmprocess.conformance.moves import Alignment, AlignmentCosts
     from fvmprocess.petri import PetriNet
 
 __all__ = [

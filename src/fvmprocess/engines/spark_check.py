@@ -84,9 +84,9 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame as SparkDataFrame
 
     from fvmprocess.bpmn.model import BpmnModel
-    from fvmprocess.conformance.align import Alignment, AlignmentCosts
     from fvmprocess.conformance.allow import Allow
     from fvmprocess.conformance.classify import Deviation
+    from fvmprocess.conformance.moves import Alignment, AlignmentCosts
     from fvmprocess.conformance.options import CheckOptions
     from fvmprocess.process import ResolvedProcess
     from fvmprocess.timelimit import TimeLimit

@@ -911,8 +911,8 @@ def _log_side_deviations(
 ) -> list[tuple[DeviationKind, str, str | None]]:
     """``(kind, activity, anchor)`` for each deviation of a variant's log moves, classified by
     the conformance classifier; anchor: the logged activity before it."""
-    from fvmprocess.conformance.align import Move
     from fvmprocess.conformance.classify import classify
+    from fvmprocess.conformance.moves import Move
 
     typed = [Move(m.get("log"), m.get("model"), None, m.get("kind", "silent")) for m in moves]
     return [
