@@ -533,3 +533,20 @@ def test_report_from_a_saved_folder_finds_the_catalogue_model(tmp_path: Path) ->
         if a in result.activity_names
     )
     assert names and all(n in html for n in names if "<" not in n)
+
+
+def test_time_limit_medians_share_one_unit_per_column(result: ConformanceResult, html: str) -> None:
+    """Issue 13.5: the median column of a limit's table uses the limit's unit on every row
+    (a 2-hour limit: hours), so 0,8 tim never stands above 95 min."""
+    table = re.search(r'<table class="data sortable" id="limit-table-1">(.*?)</table>', html, re.S)
+    assert table is not None
+    medians = [
+        re.findall(r"<td[^>]*>(.*?)</td>", row)[5]
+        for row in re.findall(r"<tr[^>]*>(<td.*?)</tr>", table.group(1))
+    ]
+    shown = [m for m in medians if m not in ("×", "–")]
+    assert len(shown) >= 2 and all(m.endswith(" tim") for m in shown), medians
+    # and the number is the unit's median in hours, worked out from the result itself
+    nal = result.time_limits.filter(pl.col("unit") == "Akuten NÄL").row(0, named=True)
+    hours = f"{nal['median_s'] / 3600:.1f}".replace(".", ",")
+    assert f"{hours} tim" in shown

@@ -18,7 +18,13 @@ from markupsafe import Markup
 from fvmprocess._shared.privacy import SUPPRESSED, format_count
 from fvmprocess.render.overlay import fmt_share
 from fvmprocess.report._charts import StripRow, time_limit_chart
-from fvmprocess.report._format import Counts, duration_text, interval_text, share_text
+from fvmprocess.report._format import (
+    Counts,
+    duration_text,
+    interval_text,
+    number_text,
+    share_text,
+)
 from fvmprocess.report._sections import COMPACT_FROM, Setting
 
 if TYPE_CHECKING:
@@ -62,8 +68,11 @@ def _meets(row: Mapping[str, Any], counts: Counts, s: Setting) -> str:
     return s.t["yes"] if row["meets_target"] else s.t["no"]
 
 
-def _row(row: Mapping[str, Any], label: str, s: Setting) -> tuple[LimitRow, StripRow]:
-    """The table row and the chart strip of one unit."""
+def _row(
+    row: Mapping[str, Any], label: str, s: Setting, unit: tuple[float, str]
+) -> tuple[LimitRow, StripRow]:
+    """The table row and the chart strip of one unit (its median in the limit's ``unit``,
+    the same for every row of the table: one unit per column)."""
     ev = int(row["evaluated"] or 0)
     counts = Counts(int(row["within"] or 0), ev)
     share = share_text(row["share"], counts, s.lang)
@@ -73,7 +82,7 @@ def _row(row: Mapping[str, Any], label: str, s: Setting) -> tuple[LimitRow, Stri
         within=format_count(row["within"]),
         share=share,
         interval=interval_text(row["share_low"], row["share_high"], counts, s.lang),
-        median=SUPPRESSED if counts.over_n_hidden else duration_text(row["median_s"], s.t, s.lang),
+        median=SUPPRESSED if counts.over_n_hidden else _in_unit(row["median_s"], unit, s),
         meets=_meets(row, counts, s),
     )
     strip = StripRow(
@@ -84,6 +93,14 @@ def _row(row: Mapping[str, Any], label: str, s: Setting) -> tuple[LimitRow, Stri
         dots=not counts.share_hidden,
     )
     return table, strip
+
+
+def _in_unit(seconds: float | None, unit: tuple[float, str], s: Setting) -> str:
+    """``seconds`` in ``unit`` (seconds per unit, label): ``12,5 tim``; ``–`` when missing."""
+    if seconds is None or seconds != seconds:
+        return "–"
+    per, label = unit
+    return f"{number_text(seconds / per, s.lang, 0 if per == 60.0 else 1)} {label}"
 
 
 def _axis_unit(max_s: float, t: Mapping[str, str]) -> tuple[float, str]:
@@ -104,8 +121,9 @@ def _section(
     max_s = float(first["max_seconds"])
     target = first.get("target_share")
     by_unit = {r["unit"]: r for r in rows.iter_rows(named=True)}
-    built = [_row(by_unit[un], s.unit(un), s) for un in ["*", *unit_names] if un in by_unit]
     unit_s, unit_label = _axis_unit(max_s, s.t)
+    units = ["*", *unit_names]
+    built = [_row(by_unit[u], s.unit(u), s, (unit_s, unit_label)) for u in units if u in by_unit]
     limit_label = f"{s.t['limit_line']} {duration_text(max_s, s.t, s.lang)}"
     if target is not None:
         limit_label += f", {s.t['target'].lower()} {fmt_share(target, s.lang, 0)}"
