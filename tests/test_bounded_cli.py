@@ -19,9 +19,15 @@ from fvmprocess.cli import main
 from fvmprocess.petri import PetriNet, Transition, write_pnml
 
 
-def _parallel(branches: int, length: int) -> PetriNet:
+def _parallel(branches: int, length: int, *, tree: bool = True) -> PetriNet:
+    """``branches`` parallel sequences of ``length`` tasks. ``tree=False`` adds a second
+    transition labelled like branch 1's first task beside branch 0's first task: a label on
+    two transitions is not a process tree, so only the bounded search can align the net."""
     places, trans = ["i", "o"], [Transition("s", None), Transition("j", None)]
     arcs = [("i", "s", 1), ("j", "o", 1)]
+    if not tree:
+        trans.append(Transition("dup", "A10"))
+        arcs += [("b0_0", "dup", 1), ("dup", "b0_1", 1)]
     for b in range(branches):
         prev = f"b{b}_0"
         places.append(prev)
@@ -36,8 +42,10 @@ def _parallel(branches: int, length: int) -> PetriNet:
     return PetriNet("par", tuple(places), tuple(trans), tuple(arcs), {"i": 1}, {"o": 1})
 
 
-def _files(tmp_path: Path, *, cases: int, events: int, branches: int = 4) -> tuple[Path, Path]:
-    net = _parallel(branches, 4)
+def _files(
+    tmp_path: Path, *, cases: int, events: int, branches: int = 4, tree: bool = True
+) -> tuple[Path, Path]:
+    net = _parallel(branches, 4, tree=tree)
     pnml = tmp_path / "par.pnml"
     write_pnml(net, pnml)
     labels = sorted(t.label for t in net.transitions if t.label)
@@ -75,7 +83,7 @@ def test_memory_guard_processes_and_summary_line(tmp_path: Path) -> None:
 
 
 def test_small_variant_budget_flags_bounded_cases(tmp_path: Path) -> None:
-    pnml, log = _files(tmp_path, cases=6, events=30, branches=5)
+    pnml, log = _files(tmp_path, cases=6, events=30, branches=5, tree=False)
     out, data = _check(
         tmp_path, pnml, log, "b.json", "--memory", "2MB", "--variant-seconds", "0.02"
     )
@@ -98,7 +106,7 @@ def test_small_variant_budget_flags_bounded_cases(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_ctrl_c_stops_workers_cleanly(tmp_path: Path) -> None:
-    pnml, log = _files(tmp_path, cases=40, events=60, branches=6)
+    pnml, log = _files(tmp_path, cases=40, events=60, branches=6, tree=False)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     cmd = [sys.executable, "-c", "from fvmprocess.cli import main; main()", "check"]
     cmd += ["--process", str(pnml), "--log", str(log), "-o", str(tmp_path / "r.json")]
