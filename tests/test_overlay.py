@@ -212,11 +212,34 @@ def test_unknown_activities_are_aggregated_over_positions() -> None:
         ("c", "unknown_activity", "Samtal"): 2,
         ("a", "repeated", "Lab"): 4,
     }
-    # 2 + 3 + 2 = 7 cases: over the 5-case threshold, noted where most occur (b)
-    assert _aggregate_unknown(notes) == {
+    # 6 distinct cases (some have Samtal at two positions): over the 5-case threshold, noted
+    # where most occur (b), with the case count, not the sum over positions (7)
+    assert _aggregate_unknown(notes, {"Samtal": 6}) == {
         ("a", "repeated", "Lab"): 4,
-        ("b", "unknown_activity", "Samtal"): 7,
+        ("b", "unknown_activity", "Samtal"): 6,
     }
+
+
+def test_unknown_activity_callouts_count_cases_not_events() -> None:
+    """Issue 13.5: 'Leucocytes (1654) fall' in an 846-case log. Here every one of 6 cases has
+    the unknown activity three times, at three positions: the note says 6, never 18."""
+    from datetime import datetime, timedelta
+
+    import polars as pl
+
+    from fvmprocess.conformance import check
+    from fvmprocess.eventlog import read_log
+
+    rows = []
+    for c in range(6):
+        t = datetime(2025, 1, 1 + c, 8)
+        for a in ("Activity_Registrering", "Labb", "Activity_Triage", "Labb", "Labb"):
+            rows.append({"case": f"c{c}", "activity": a, "timestamp": t, "unit": "U"})
+            t += timedelta(minutes=5)
+    result = check("akutmottagning", read_log(pl.DataFrame(rows)))
+    ov = deviation_overlay(result)
+    texts = [n.text for n in ov.notes if "Labb" in n.text]
+    assert texts and all("Labb (6)" in x for x in texts), texts
 
 
 def test_flow_counts_sit_beside_their_flow_clear_of_labels(simulated: ConformanceResult) -> None:

@@ -677,8 +677,8 @@ def deviation_overlay(
     rows = _activity_rows(ctx)
     vmax = skip_scale_max(int(r.get("skipped") or 0) / int(r["cases"]) for r in rows if r["cases"])
     ov = _paint_activities(Overlay(), ctx, vmax)
-    notes, pairs = _walk_variants(ctx)
-    ov = _paint_notes(ov, ctx, _aggregate_unknown(notes), min_note_cases)
+    notes, pairs, unknown = _walk_variants(ctx)
+    ov = _paint_notes(ov, ctx, _aggregate_unknown(notes, unknown), min_note_cases)
     ov = _paint_moved(ov, ctx, notes)
     if flows and ctx.model is not None and pairs:
         ov = _paint_flows(ov, directly_follows_flows(ctx.model, pairs))
@@ -758,8 +758,11 @@ def _paint_activities(ov: Overlay, ctx: _Context, vmax: float) -> Overlay:
 _NoteKey = tuple[str, DeviationKind, str]
 
 
-def _walk_variants(ctx: _Context) -> tuple[dict[_NoteKey, int], dict[tuple[str, str], int]]:
-    """Cases per (where, kind, activity) of log-side deviations, and directly-follows pairs."""
+def _walk_variants(
+    ctx: _Context,
+) -> tuple[dict[_NoteKey, int], dict[tuple[str, str], int], dict[str, int]]:
+    """Cases per (where, kind, activity) of log-side deviations, directly-follows pairs, and
+    cases per unknown activity (each case once, wherever and however often it occurs)."""
     import polars as pl
 
     result = ctx.result
@@ -773,6 +776,7 @@ def _walk_variants(ctx: _Context) -> tuple[dict[_NoteKey, int], dict[tuple[str, 
     )
     notes: dict[_NoteKey, int] = {}
     pairs: dict[tuple[str, str], int] = {}
+    unknown: dict[str, int] = {}
     for row in result.variants.sort("variant").iter_rows(named=True):
         n = counts.get(int(row["variant"]), 0)
         if not n:
@@ -781,14 +785,17 @@ def _walk_variants(ctx: _Context) -> tuple[dict[_NoteKey, int], dict[tuple[str, 
         for a, b in itertools.pairwise(seq):
             pairs[(a, b)] = pairs.get((a, b), 0) + n
         seen: set[_NoteKey] = set()  # a case counts once per note, however often it occurs
-        for kind, act, anchor in _log_side_deviations(row.get("moves") or [], seq, labels):
+        deviations = _log_side_deviations(row.get("moves") or [], seq, labels)
+        for act in {a for kind, a, _ in deviations if kind == "unknown_activity"}:
+            unknown[act] = unknown.get(act, 0) + n
+        for kind, act, anchor in deviations:
             where = anchor if anchor is not None else first_task
             if where is None or (task_ids is not None and where not in task_ids):
                 where = first_task
             if where is not None and (where, kind, act) not in seen:
                 seen.add((where, kind, act))
                 notes[(where, kind, act)] = notes.get((where, kind, act), 0) + n
-    return notes, pairs
+    return notes, pairs, unknown
 
 
 def _paint_notes(
@@ -810,10 +817,12 @@ def _paint_notes(
     return ov
 
 
-def _aggregate_unknown(notes: Mapping[_NoteKey, int]) -> dict[_NoteKey, int]:
-    """Unknown activities summed over every position they occur at, noted where they occur
-    most (so one spread over many positions does not fall under the threshold everywhere).
-    The sum over positions may count a case twice, so it is an upper bound."""
+def _aggregate_unknown(
+    notes: Mapping[_NoteKey, int], cases: Mapping[str, int]
+) -> dict[_NoteKey, int]:
+    """One note per unknown activity, where it occurs most, with its number of ``cases``
+    (each case once: a callout that says "fall" never counts events), so one spread over many
+    positions does not fall under the threshold everywhere."""
     out: dict[_NoteKey, int] = {}
     unknown: dict[str, dict[str, int]] = {}
     for (where, kind, act), n in notes.items():
@@ -823,7 +832,7 @@ def _aggregate_unknown(notes: Mapping[_NoteKey, int]) -> dict[_NoteKey, int]:
             out[(where, kind, act)] = n
     for act, places in unknown.items():
         where = min(places, key=lambda w: (-places[w], w))
-        out[(where, "unknown_activity", act)] = sum(places.values())
+        out[(where, "unknown_activity", act)] = cases[act]
     return out
 
 
