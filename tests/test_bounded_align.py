@@ -23,6 +23,7 @@ from fvmprocess.conformance.align import Aligner, Budget, graph_bytes
 from fvmprocess.conformance.moves import Alignment
 from fvmprocess.conformance.options import CheckOptions, parse_bytes
 from fvmprocess.petri import PetriNet, Transition
+from nets import parallel_net
 
 Tree = tuple[Any, ...]
 Marking = tuple[tuple[str, int], ...]
@@ -84,25 +85,6 @@ def tree_to_net(tree: Tree, name: str = "rnd") -> PetriNet:
 
     build(tree, "i", "o")
     return PetriNet(name, tuple(places), tuple(trans), tuple(arcs), {"i": 1}, {"o": 1})
-
-
-def parallel_net(branches: int, length: int) -> PetriNet:
-    """``branches`` sequences of ``length`` activities in parallel: length+1 ** branches
-    reachable markings in the middle."""
-    places, trans = ["i", "o"], [Transition("s", None), Transition("j", None)]
-    arcs = [("i", "s", 1), ("j", "o", 1)]
-    for b in range(branches):
-        prev = f"b{b}_0"
-        places.append(prev)
-        arcs.append(("s", prev, 1))
-        for a in range(length):
-            t, nxt = f"t{b}_{a}", f"b{b}_{a + 1}"
-            places.append(nxt)
-            trans.append(Transition(t, f"A{b}{a}"))
-            arcs += [(prev, t, 1), (t, nxt, 1)]
-            prev = nxt
-        arcs.append((prev, "j", 1))
-    return PetriNet("par", tuple(places), tuple(trans), tuple(arcs), {"i": 1}, {"o": 1})
 
 
 # -- an independent firing rule, brute force and replay -----------------------------------------

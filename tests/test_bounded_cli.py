@@ -16,36 +16,14 @@ import pytest
 from click.testing import CliRunner
 
 from fvmprocess.cli import main
-from fvmprocess.petri import PetriNet, Transition, write_pnml
-
-
-def _parallel(branches: int, length: int, *, tree: bool = True) -> PetriNet:
-    """``branches`` parallel sequences of ``length`` tasks. ``tree=False`` adds a second
-    transition labelled like branch 1's first task beside branch 0's first task: a label on
-    two transitions is not a process tree, so only the bounded search can align the net."""
-    places, trans = ["i", "o"], [Transition("s", None), Transition("j", None)]
-    arcs = [("i", "s", 1), ("j", "o", 1)]
-    if not tree:
-        trans.append(Transition("dup", "A10"))
-        arcs += [("b0_0", "dup", 1), ("dup", "b0_1", 1)]
-    for b in range(branches):
-        prev = f"b{b}_0"
-        places.append(prev)
-        arcs.append(("s", prev, 1))
-        for a in range(length):
-            t, nxt = f"t{b}_{a}", f"b{b}_{a + 1}"
-            places.append(nxt)
-            trans.append(Transition(t, f"A{b}{a}"))
-            arcs += [(prev, t, 1), (t, nxt, 1)]
-            prev = nxt
-        arcs.append((prev, "j", 1))
-    return PetriNet("par", tuple(places), tuple(trans), tuple(arcs), {"i": 1}, {"o": 1})
+from fvmprocess.petri import write_pnml
+from nets import parallel_net
 
 
 def _files(
     tmp_path: Path, *, cases: int, events: int, branches: int = 4, tree: bool = True
 ) -> tuple[Path, Path]:
-    net = _parallel(branches, 4, tree=tree)
+    net = parallel_net(branches, 4, tree=tree)
     pnml = tmp_path / "par.pnml"
     write_pnml(net, pnml)
     labels = sorted(t.label for t in net.transitions if t.label)
