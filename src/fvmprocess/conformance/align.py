@@ -44,6 +44,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
+from fvmprocess.conformance._batch import Automaton, align_many, table_bytes
 from fvmprocess.conformance._search import (
     BoundedAligner,
     SearchResult,
@@ -83,6 +86,9 @@ _GRAPH_EDGE_BYTES = 400
 _BLOCK_TABLES = 16
 #: Bytes per member marking of a determinised state (its frozenset entry).
 _SUBSET_MEMBER_BYTES = 60
+#: Automata with at most this many edges align by the batched dynamic program
+#: (:mod:`fvmprocess.conformance._batch`); its rounds cost trie nodes × edges.
+_BATCH_MAX_EDGES = 4096
 
 
 def graph_bytes(n_places: int, out_degree: float = 6.0) -> int:
@@ -282,6 +288,11 @@ class Aligner:
         self.trees = trees
         self._explored = 0  # states the last search explored (for progress)
         self._model_cost: float | None = None
+        self._auto: Automaton | None = None
+        self._words: dict[tuple[int, ...], list[list[int]]] = {}
+        #: one shared Move per transition: synchronous, model, silent (see _build)
+        self._moves = _transition_moves(net)
+        self._log_moves: dict[str, Move] = {}
         self.method: Literal["graph", "net"]
         self._space: _Space
         if method == "net":
@@ -325,6 +336,31 @@ class Aligner:
         else:
             self._deterministic = True
         self._space = space
+        if self._deterministic:
+            self._auto = self._automaton()
+
+    def _automaton(self) -> Automaton | None:
+        """The determinised automaton as arrays for the batched dynamic program; ``None``
+        when it has too many edges or a model move is free (its read-off needs every model
+        move to cost something)."""
+        space = self._space
+        n_labels = len(self._labels)
+        if any(c <= 0 for c in self._label_cost):
+            return None
+        if sum(len(v or ()) for v in space.vis) > _BATCH_MAX_EDGES:
+            return None
+        targets = np.full((len(space.tau), n_labels), -1, dtype=np.int64)
+        for d, by_code in enumerate(space.sync):
+            for code, edges in (by_code or {}).items():
+                targets[d, code] = edges[0][1]
+        finals = np.zeros(len(space.tau), dtype=np.bool_)
+        finals[sorted(space.finals)] = True
+        return Automaton(
+            targets=targets,
+            model_cost=np.asarray(self._label_cost, dtype=np.float64),
+            finals=finals,
+            completion=np.asarray(space.dist, dtype=np.float64),
+        )
 
     def _determinise(self) -> _Space | None:
         """Subset construction over labels with τ-closure; ``None`` beyond ``max_states``
@@ -397,6 +433,8 @@ class Aligner:
             return self._blocks.align(())
         if self._bounded is not None:
             return self._from_search((), self._bounded.empty_run())
+        if self._auto is not None:
+            return self._batch([()])[0]
         budget = max(10 * self.budget.variant_seconds, 60.0)
         found = self._search((), budget)
         if found is None:
@@ -459,6 +497,9 @@ class Aligner:
         if processes < 1:
             raise ValueError(f"processes is {processes}; expected >= 1")
         keys = [tuple(v) for v in variants]
+        if self._auto is not None:  # exact and fast: one batch, in this process
+            self._align_batches([k for k in dict.fromkeys(keys) if k not in self._cache], progress)
+            return [self._cache[k] for k in keys]
         todo = sorted({k for k in keys if k not in self._cache}, key=lambda k: (len(k), k))
         total = self.budget.total_seconds
         deadline = None if total is None else time.time() + total
@@ -469,6 +510,42 @@ class Aligner:
             if progress is not None:
                 progress(done, len(todo), states)
         return [self._cache[k] for k in keys]
+
+    def _align_batches(
+        self, todo: list[tuple[str, ...]], progress: VariantProgress | None
+    ) -> None:
+        """Align ``todo`` by the batched dynamic program, in batches whose cost table fits
+        half the memory budget; cache the results."""
+        assert self._auto is not None
+        k = self._auto.n_states
+        room = self.budget.memory // 2
+        start = 0
+        while start < len(todo):
+            end, events = start, 0
+            while end < len(todo) and (
+                end == start or table_bytes(k, events + len(todo[end]), end - start + 1) <= room
+            ):
+                events += len(todo[end])
+                end += 1
+            for key, al in zip(todo[start:end], self._batch(todo[start:end]), strict=True):
+                self._cache[key] = al
+            start = end
+            if progress is not None:
+                progress(end, len(todo), 0)
+
+    def _batch(self, traces: Sequence[tuple[str, ...]]) -> list[Alignment]:
+        """Exact alignments of ``traces`` by the batched dynamic program."""
+        assert self._auto is not None
+        label_id, costs = self._label_id, self.costs
+        codes = [[label_id.get(a, -1) for a in t] for t in traces]
+        if self._standard:
+            lcosts: list[list[float]] = [[1.0] * len(t) for t in traces]
+        else:
+            lcosts = [[costs.log_cost(a) for a in t] for t in traces]
+        found, steps = align_many(self._auto, codes, lcosts)
+        return [
+            self._build(t, s, float(c)) for t, s, c in zip(traces, steps, found.tolist(), strict=True)
+        ]
 
     def clear_cache(self) -> None:
         """Forget the alignments computed so far."""
@@ -486,6 +563,8 @@ class Aligner:
             found = self._bounded.align(trace, max_seconds=seconds)
             self._explored = int(found.stats.get("expanded", 0))
             return self._from_search(trace, found)
+        if self._auto is not None:
+            return self._batch([trace])[0]
         result = self._search(trace, seconds)
         return result if result is not None else self._upper(trace, 0.0)
 
@@ -757,44 +836,72 @@ class Aligner:
     def _build(
         self, trace: tuple[str, ...], steps: list[tuple[int, int]], cost: float
     ) -> Alignment:
-        t_ids, t_labels = self._t_ids, self._t_labels
+        """The :class:`Alignment` of ``trace`` from its search steps (``(kind, transition)``;
+        ``(kind, label code)`` in a determinised space, realised as a net run here).
+
+        Moves are immutable, so one :class:`Move` object per transition and kind (and per
+        activity for log moves) is shared by every alignment that contains it.
+        """
+        sync_m, model_m, silent_m = self._moves
+        log_m = self._log_moves
         moves: list[Move] = []
         i = 0
         if self._deterministic:
-            word = [t for kind, t in steps if kind in (_SYNC, _MODEL)]
-            groups = self._realise(word)
+            word = tuple(t for kind, t in steps if kind != _LOG)
+            groups = self._words.get(word)
+            if groups is None:
+                groups = self._words[word] = self._realise(list(word))
             w = 0
             for kind, _ in steps:
                 if kind == _LOG:
-                    moves.append(Move(trace[i], None, None, "log"))
+                    a = trace[i]
+                    moves.append(log_m.get(a) or log_m.setdefault(a, Move(a, None, None, "log")))
                     i += 1
                     continue
                 *silent, t = groups[w]
                 w += 1
-                moves.extend(Move(None, None, t_ids[s], "silent") for s in silent)
+                moves.extend([silent_m[s] for s in silent])
                 if kind == _SYNC:
-                    moves.append(Move(trace[i], t_labels[t], t_ids[t], "sync"))
+                    moves.append(sync_m[t])
                     i += 1
                 else:
-                    moves.append(Move(None, t_labels[t], t_ids[t], "model"))
-            moves.extend(Move(None, None, t_ids[s], "silent") for s in groups[w])
+                    moves.append(model_m[t])
+            moves.extend([silent_m[s] for s in groups[w]])
         else:
             for kind, t in steps:
-                if kind == _SYNC:
-                    moves.append(Move(trace[i], t_labels[t], t_ids[t], "sync"))
+                if kind == _LOG:
+                    a = trace[i]
+                    moves.append(log_m.get(a) or log_m.setdefault(a, Move(a, None, None, "log")))
                     i += 1
-                elif kind == _LOG:
-                    moves.append(Move(trace[i], None, None, "log"))
+                elif kind == _SYNC:
+                    moves.append(sync_m[t])
                     i += 1
                 elif kind == _MODEL:
-                    moves.append(Move(None, t_labels[t], t_ids[t], "model"))
+                    moves.append(model_m[t])
                 else:
-                    moves.append(Move(None, None, t_ids[t], "silent"))
+                    moves.append(silent_m[t])
         # while the empty trace is aligned to find it, the run just found is the cheapest
         model_cost = cost if self._model_cost is None else self._model_cost
-        worst = sum(self.costs.log_cost(a) for a in trace) + model_cost
+        if self._standard:
+            worst = len(trace) + model_cost
+        else:
+            worst = sum(self.costs.log_cost(a) for a in trace) + model_cost
         fitness = 1.0 - cost / worst if worst > 0 else 1.0
         return Alignment(moves=tuple(moves), cost=cost, fitness=fitness, worst_cost=worst)
+
+
+def _transition_moves(net: PetriNet) -> tuple[list[Move], list[Move], list[Move]]:
+    """Per transition its synchronous, model and silent :class:`Move` (a silent transition's
+    synchronous and model moves are never used; they are its silent move)."""
+    sync: list[Move] = []
+    model: list[Move] = []
+    silent: list[Move] = []
+    for t in net.transitions:
+        quiet = Move(None, None, t.id, "silent")
+        silent.append(quiet)
+        sync.append(quiet if t.label is None else Move(t.label, t.label, t.id, "sync"))
+        model.append(quiet if t.label is None else Move(None, t.label, t.id, "model"))
+    return sync, model, silent
 
 
 def _steps(parent: dict[int, tuple[int, int, int]], goal: int) -> list[tuple[int, int]]:
