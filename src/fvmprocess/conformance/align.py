@@ -511,9 +511,7 @@ class Aligner:
                 progress(done, len(todo), states)
         return [self._cache[k] for k in keys]
 
-    def _align_batches(
-        self, todo: list[tuple[str, ...]], progress: VariantProgress | None
-    ) -> None:
+    def _align_batches(self, todo: list[tuple[str, ...]], progress: VariantProgress | None) -> None:
         """Align ``todo`` by the batched dynamic program, in batches whose cost table fits
         half the memory budget; cache the results."""
         assert self._auto is not None
@@ -544,7 +542,8 @@ class Aligner:
             lcosts = [[costs.log_cost(a) for a in t] for t in traces]
         found, steps = align_many(self._auto, codes, lcosts)
         return [
-            self._build(t, s, float(c)) for t, s, c in zip(traces, steps, found.tolist(), strict=True)
+            self._build(t, s, float(c))
+            for t, s, c in zip(traces, steps, found.tolist(), strict=True)
         ]
 
     def clear_cache(self) -> None:
