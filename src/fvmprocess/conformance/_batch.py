@@ -183,12 +183,21 @@ def _step(
     sources, dst, cost, starts = edges
     if len(dst) == 0:
         return out
-    while True:  # model moves: relax every edge until nothing improves
-        best = np.minimum.reduceat(out[:, dst] + cost, starts, axis=1)
-        cur = out[:, sources]
-        if not (best < cur).any():
+    # model moves: relax every edge until nothing improves; each row (trie node) on its own,
+    # so a row that did not change in one round is final and drops out
+    idx = np.arange(len(out))
+    rows = out
+    while True:
+        best = np.minimum.reduceat(rows[:, dst] + cost, starts, axis=1)
+        cur = rows[:, sources]
+        changed = np.flatnonzero((best < cur).any(axis=1))
+        if len(changed) == 0:
             return out
-        out[:, sources] = np.minimum(cur, best)
+        rows[:, sources] = np.minimum(cur, best)
+        if rows is not out:  # a copy (fancy indexing): write the round back
+            out[idx] = rows
+        idx = idx[changed]
+        rows = out[idx]
 
 
 def _read_off(

@@ -9,12 +9,19 @@ the engine returns the one with the fewest silent moves, then breaks remaining t
 fixed order, so the same net and trace always give the same moves.
 
 How it works (see ``docs/alignments.md``): the net's reachability graph is built once per
-:class:`Aligner`; each distinct trace is then aligned by A* over the product of graph state and
-trace position, with a consistent heuristic from two per-state precomputations — the cheapest
-model-only completion to the final marking and the set of labels still reachable. When the
-reachability graph (or its determinisation) would exceed the memory budget, it is not built:
-each trace is aligned on the fly by :mod:`fvmprocess.conformance._search` (A* over the
-synchronous product with the extended marking equation as heuristic).
+:class:`Aligner` and determinised over its silent moves when that stays small. For such a
+deterministic model all distinct traces are aligned together by one dynamic program
+(:mod:`fvmprocess.conformance._batch`): the traces' suffixes share a trie, and each trie node
+gets the cheapest cost to finish from every model state, computed depth by depth with numpy;
+the moves are read off front to back, preferring a synchronous move, then a log move, then a
+model move (labels in a fixed order) among the optimal ones — so the trace is synchronised as
+early as possible. Otherwise each distinct trace is aligned by A* over the product of graph
+state and trace position, with a consistent heuristic from two per-state precomputations —
+the cheapest model-only completion to the final marking and the set of labels still
+reachable. When the reachability graph (or its determinisation) would exceed the memory
+budget, it is not built: each trace is aligned on the fly by
+:mod:`fvmprocess.conformance._search` (A* over the synchronous product with the extended
+marking equation as heuristic), or by the process tree (:mod:`~fvmprocess.conformance.blocks`).
 
 Every search runs within a :class:`Budget` (memory, CPU seconds per trace). When a budget
 runs out before the optimum is proven, the alignment is still valid (its cost is an upper
