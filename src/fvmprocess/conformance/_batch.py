@@ -23,13 +23,12 @@ memory ``8 × trie nodes × (K + 1)`` bytes (callers split larger batches).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LOG", "MODEL", "SYNC", "Automaton", "align_many", "table_bytes"]
+__all__ = ["LOG", "MODEL", "SYNC", "Automaton", "Steps", "align_many", "table_bytes"]
 
 #: Move kinds of the steps :func:`align_many` returns (as in ``align.py``).
 SYNC, LOG, MODEL = 0, 1, 2
@@ -65,28 +64,45 @@ def table_bytes(n_states: int, n_events: int, n_traces: int) -> int:
     return 8 * (n_states + 1) * (n_events + 1) + 64 * (n_events + n_traces)
 
 
+@dataclass(frozen=True)
+class Steps:
+    """The moves of all traces, flat: trace ``v``'s moves are ``[bounds[v], bounds[v + 1])``.
+
+    Attributes:
+        kinds: per move :data:`SYNC`, :data:`LOG` or :data:`MODEL`.
+        codes: per move its label code (``-1`` for a log move).
+        bounds: ``(n + 1,)`` where each trace's moves start.
+    """
+
+    kinds: _Ints
+    codes: _Ints
+    bounds: _Ints
+
+    def of(self, v: int) -> list[tuple[int, int]]:
+        """Trace ``v``'s moves as ``(kind, code)`` pairs."""
+        a, b = int(self.bounds[v]), int(self.bounds[v + 1])
+        return list(zip(self.kinds[a:b].tolist(), self.codes[a:b].tolist(), strict=True))
+
+
 def align_many(
-    auto: Automaton,
-    traces: Sequence[Sequence[int]],
-    log_costs: Sequence[Sequence[float]],
-) -> tuple[_Floats, list[list[tuple[int, int]]]]:
+    auto: Automaton, codes: _Ints, log_costs: _Floats, lengths: _Ints
+) -> tuple[_Floats, Steps]:
     """Optimal alignment costs and moves of many traces.
 
     Args:
         auto: the automaton (start state 0).
-        traces: per trace its label codes, ``-1`` for an activity the model does not know.
-        log_costs: per trace the log-move cost of each event.
+        codes: every trace's events one after the other, as label codes (``-1`` for an
+            activity the model does not know).
+        log_costs: the log-move cost of each event.
+        lengths: the events of each trace.
 
     Returns:
-        ``(costs, steps)``: per trace its optimal cost, and its moves as ``(kind, label code)``
-        pairs in order (``-1`` as the code of a log move).
+        ``(costs, steps)``: per trace its optimal cost, and all traces' moves (:class:`Steps`).
     """
-    lengths = np.fromiter((len(t) for t in traces), dtype=np.int64, count=len(traces))
-    offsets = np.zeros(len(traces) + 1, dtype=np.int64)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    total = int(offsets[-1])
-    codes = np.fromiter((c for t in traces for c in t), dtype=np.int64, count=total)
-    lcost = np.fromiter((c for t in log_costs for c in t), dtype=np.float64, count=total)
+    codes = np.asarray(codes, dtype=np.int64)
+    lcost = np.asarray(log_costs, dtype=np.float64)
     classes, class_code, class_cost = _event_classes(codes, lcost)
     nodes, table = _suffix_table(auto, lengths, offsets, classes, class_code, class_cost)
     # one sentinel event (unknown, free) for the read-off's lookups past a trace's end
@@ -208,7 +224,7 @@ def _read_off(
     offsets: _Ints,
     codes: _Ints,
     lcost: _Floats,
-) -> tuple[_Floats, list[list[tuple[int, int]]]]:
+) -> tuple[_Floats, Steps]:
     """Each trace's cost and moves, walking forward for all traces at once."""
     n_traces = len(lengths)
     k = auto.n_states
@@ -262,18 +278,16 @@ def _read_off(
 
 def _split_steps(
     n_traces: int, out_v: list[_Ints], out_kind: list[_Ints], out_code: list[_Ints]
-) -> list[list[tuple[int, int]]]:
-    """Per trace its ``(kind, code)`` steps in order, from the per-round arrays."""
-    steps: list[list[tuple[int, int]]] = [[] for _ in range(n_traces)]
+) -> Steps:
+    """All traces' moves in trace order, from the per-round arrays."""
     if not out_v:
-        return steps
+        empty = np.zeros(0, dtype=np.int64)
+        return Steps(empty, empty, np.zeros(n_traces + 1, dtype=np.int64))
     vs = np.concatenate(out_v)
     order = np.argsort(vs, kind="stable")  # rounds are in order, so each trace's steps are too
     vs = vs[order]
-    kinds = np.concatenate(out_kind)[order].tolist()
-    codes = np.concatenate(out_code)[order].tolist()
-    bounds = np.searchsorted(vs, np.arange(n_traces + 1)).tolist()
-    for t in range(n_traces):
-        a, b = bounds[t], bounds[t + 1]
-        steps[t] = list(zip(kinds[a:b], codes[a:b], strict=True))
-    return steps
+    return Steps(
+        kinds=np.concatenate(out_kind)[order].astype(np.int64),
+        codes=np.concatenate(out_code)[order].astype(np.int64),
+        bounds=np.searchsorted(vs, np.arange(n_traces + 1)).astype(np.int64),
+    )

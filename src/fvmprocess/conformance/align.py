@@ -45,6 +45,7 @@ Example:
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -52,8 +53,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
-from fvmprocess.conformance._batch import Automaton, align_many, table_bytes
+from fvmprocess.conformance._batch import Automaton, Steps, align_many, table_bytes
 from fvmprocess.conformance._search import (
     BoundedAligner,
     SearchResult,
@@ -541,16 +543,125 @@ class Aligner:
     def _batch(self, traces: Sequence[tuple[str, ...]]) -> list[Alignment]:
         """Exact alignments of ``traces`` by the batched dynamic program."""
         assert self._auto is not None
-        label_id, costs = self._label_id, self.costs
-        codes = [[label_id.get(a, -1) for a in t] for t in traces]
+        acts: dict[str, int] = {}
+        act_ids = np.fromiter(
+            (acts.setdefault(a, len(acts)) for t in traces for a in t),
+            dtype=np.int64,
+            count=sum(map(len, traces)),
+        )
+        names = list(acts)
+        label_id = self._label_id
+        act_code = np.array([label_id.get(a, -1) for a in names], dtype=np.int64)
         if self._standard:
-            lcosts: list[list[float]] = [[1.0] * len(t) for t in traces]
+            act_cost = np.ones(len(names), dtype=np.float64)
         else:
-            lcosts = [[costs.log_cost(a) for a in t] for t in traces]
-        found, steps = align_many(self._auto, codes, lcosts)
+            act_cost = np.array([self.costs.log_cost(a) for a in names], dtype=np.float64)
+        lengths = np.fromiter(map(len, traces), dtype=np.int64, count=len(traces))
+        found, steps = align_many(self._auto, act_code[act_ids], act_cost[act_ids], lengths)
+        return self._assemble(names, act_ids, act_cost, lengths, found, steps)
+
+    def _assemble(
+        self,
+        names: list[str],
+        act_ids: npt.NDArray[np.int64],
+        act_cost: npt.NDArray[np.float64],
+        lengths: npt.NDArray[np.int64],
+        found: npt.NDArray[np.float64],
+        steps: Steps,
+    ) -> list[Alignment]:
+        """The :class:`Alignment` of every trace from the program's flat steps, without a
+        Python loop over moves: each distinct model word is realised as a net run once
+        (:meth:`_realise`), then every trace's moves are gathered from one table of shared
+        :class:`Move` objects by integer indexing.
+
+        Args:
+            names: the activities; ``act_ids`` index them.
+            act_ids: every trace's events one after the other.
+            act_cost: per activity its log-move cost.
+            lengths: events per trace.
+            found: per trace its optimal cost.
+            steps: per trace its ``(kind, label code)`` moves.
+        """
+        n = len(lengths)
+        kinds, bounds = steps.kinds, steps.bounds
+        var = np.repeat(np.arange(n, dtype=np.int64), np.diff(bounds))
+        visible = kinds != _LOG
+        vis_rank = _rank_within(visible, bounds, var)
+        ev_rank = _rank_within(kinds != _MODEL, bounds, var)
+        words, word_of = _distinct_words(steps.codes, visible, var, vis_rank, n)
+        runs = []
+        for word in words:
+            groups = self._words.get(word)
+            if groups is None:
+                groups = self._words[word] = self._realise(list(word))
+            runs.append(groups)
+        # every distinct word's groups (silent transitions, then the visible one), flat
+        group_base = np.zeros(len(runs) + 1, dtype=np.int64)
+        np.cumsum([len(g) for g in runs], out=group_base[1:])
+        group_len = np.array([len(x) for g in runs for x in g], dtype=np.int64)
+        group_start = np.zeros(len(group_len) + 1, dtype=np.int64)
+        np.cumsum(group_len, out=group_start[1:])
+        flat_t = np.fromiter(
+            (t for g in runs for x in g for t in x), dtype=np.int64, count=int(group_start[-1])
+        )
+        # pieces: each step, then each trace's trailing silent group
+        n_steps = len(kinds)
+        n_words = np.bincount(var[visible], minlength=n)
+        piece_group = np.full(n_steps + n, -1, dtype=np.int64)
+        step_at = np.arange(n_steps) + var
+        tail_at = bounds[1:] + np.arange(n)
+        w_base = group_base[word_of]
+        piece_group[step_at[visible]] = w_base[var[visible]] + vis_rank[visible]
+        piece_group[tail_at] = w_base + n_words
+        piece_kind = np.full(n_steps + n, _SILENT, dtype=np.int64)
+        piece_kind[step_at] = kinds
+        counts = np.where(piece_group >= 0, group_len[np.maximum(piece_group, 0)], 1)
+        piece_first = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=piece_first[1:])
+        slot_piece = np.repeat(np.arange(len(counts)), counts)
+        slot_in = np.arange(int(piece_first[-1])) - piece_first[slot_piece]
+        n_t = len(self.net.transitions)
+        sg = piece_group[slot_piece]
+        if len(flat_t):
+            tid = flat_t[np.minimum(group_start[np.maximum(sg, 0)] + slot_in, len(flat_t) - 1)]
+        else:  # a model whose runs fire nothing: only log moves
+            tid = np.zeros(len(slot_in), dtype=np.int64)
+        last = slot_in == counts[slot_piece] - 1
+        sk = piece_kind[slot_piece]
+        ids = np.where(last & (sk == _SYNC), tid, 2 * n_t + tid)
+        ids = np.where(last & (sk == _MODEL), n_t + tid, ids)
+        log_slots = np.flatnonzero(sk == _LOG)
+        if len(log_slots):
+            offsets = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(lengths, out=offsets[1:])
+            piece_step = np.full(len(counts), -1, dtype=np.int64)
+            piece_step[step_at] = np.arange(n_steps)
+            log_steps = piece_step[slot_piece[log_slots]]
+            ids[log_slots] = 3 * n_t + act_ids[offsets[var[log_steps]] + ev_rank[log_steps]]
+        sync_m, model_m, silent_m = self._moves
+        log_m = self._log_moves
+        table = [*sync_m, *model_m, *silent_m]
+        table += [log_m.get(a) or log_m.setdefault(a, Move(a, None, None, "log")) for a in names]
+        box = np.empty(len(table), dtype=object)
+        box[:] = table
+        moves = box[ids].tolist()
+        slot_bounds = piece_first[bounds + np.arange(n + 1)].tolist()
+        # while the empty trace is aligned to find it, the run just found is the cheapest
+        model_cost = found if self._model_cost is None else np.full(n, self._model_cost)
+        event_var = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        worst = np.bincount(event_var, weights=act_cost[act_ids], minlength=n) + model_cost
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fitness = np.where(worst > 0, 1.0 - found / worst, 1.0)
         return [
-            self._build(t, s, float(c))
-            for t, s, c in zip(traces, steps, found.tolist(), strict=True)
+            Alignment(moves=tuple(moves[a:b]), cost=c, fitness=f, worst_cost=w)
+            for a, b, c, f, w in zip(
+                slot_bounds[:-1],
+                slot_bounds[1:],
+                found.tolist(),
+                fitness.tolist(),
+                worst.tolist(),
+                strict=True,
+            )
         ]
 
     def clear_cache(self) -> None:
@@ -894,6 +1005,52 @@ class Aligner:
             worst = sum(self.costs.log_cost(a) for a in trace) + model_cost
         fitness = 1.0 - cost / worst if worst > 0 else 1.0
         return Alignment(moves=tuple(moves), cost=cost, fitness=fitness, worst_cost=worst)
+
+
+def _rank_within(
+    mask: npt.NDArray[np.bool_], bounds: npt.NDArray[np.int64], var: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Per step, how many steps of its trace before it are in ``mask`` (steps of trace ``v``
+    are ``[bounds[v], bounds[v + 1])``, ``var`` each step's trace)."""
+    seen = np.zeros(len(mask) + 1, dtype=np.int64)
+    np.cumsum(mask, out=seen[1:])
+    return seen[:-1] - seen[bounds[:-1]][var]
+
+
+def _distinct_words(
+    codes: npt.NDArray[np.int64],
+    visible: npt.NDArray[np.bool_],
+    var: npt.NDArray[np.int64],
+    rank: npt.NDArray[np.int64],
+    n: int,
+) -> tuple[list[tuple[int, ...]], npt.NDArray[np.int64]]:
+    """The distinct model words (label codes of the visible steps) and each trace's word,
+    through a prefix trie built one depth at a time."""
+    wv, wr, wc = var[visible], rank[visible], codes[visible]
+    order = np.lexsort((wv, wr))  # by depth, then trace
+    wv, wr, wc = wv[order], wr[order], wc[order]
+    stride = int(wc.max(initial=0)) + 1
+    node = np.zeros(n, dtype=np.int64)  # each trace's node so far (0: the empty word)
+    parents, labels = [np.zeros(1, dtype=np.int64)], [np.full(1, -1, dtype=np.int64)]
+    n_nodes = 1
+    cuts = np.searchsorted(wr, np.arange(int(wr.max(initial=-1)) + 2)).tolist()
+    for a, b in itertools.pairwise(cuts):
+        key = node[wv[a:b]] * stride + wc[a:b]
+        uniq, inverse = np.unique(key, return_inverse=True)
+        node[wv[a:b]] = n_nodes + inverse.reshape(-1)
+        parents.append(uniq // stride)
+        labels.append(uniq % stride)
+        n_nodes += len(uniq)
+    parent, label = np.concatenate(parents).tolist(), np.concatenate(labels).tolist()
+    ends, word_of = np.unique(node, return_inverse=True)
+    words = []
+    for end in ends.tolist():
+        word: list[int] = []
+        while end:
+            word.append(label[end])
+            end = parent[end]
+        words.append(tuple(reversed(word)))
+    return words, word_of.reshape(-1).astype(np.int64)
 
 
 def _transition_moves(net: PetriNet) -> tuple[list[Move], list[Move], list[Move]]:
