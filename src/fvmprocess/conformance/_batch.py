@@ -24,6 +24,7 @@ memory ``8 × trie nodes × (K + 1)`` bytes (callers split larger batches).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,7 @@ SYNC, LOG, MODEL = 0, 1, 2
 
 _Floats = npt.NDArray[np.float64]
 _Ints = npt.NDArray[np.int64]
+_N = TypeVar("_N", int, _Ints)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,9 @@ class Automaton:
         return int(self.targets.shape[0])
 
 
-def table_bytes(n_states: int, n_events: int, n_traces: int) -> int:
-    """Bytes of the cost table for a batch: at most one trie node per event, plus the root."""
+def table_bytes(n_states: int, n_events: _N, n_traces: _N) -> _N:
+    """Bytes of the cost table for a batch: at most one trie node per event, plus the root
+    (element-wise for arrays of batch sizes)."""
     return 8 * (n_states + 1) * (n_events + 1) + 64 * (n_events + n_traces)
 
 

@@ -526,14 +526,14 @@ class Aligner:
         assert self._auto is not None
         k = self._auto.n_states
         room = self.budget.memory // 2
+        seen = np.zeros(len(todo) + 1, dtype=np.int64)  # events before each trace
+        np.cumsum(np.fromiter(map(len, todo), dtype=np.int64, count=len(todo)), out=seen[1:])
         start = 0
         while start < len(todo):
-            end, events = start, 0
-            while end < len(todo) and (
-                end == start or table_bytes(k, events + len(todo[end]), end - start + 1) <= room
-            ):
-                events += len(todo[end])
-                end += 1
+            # table_bytes grows with events and traces: the longest batch that fits, or one
+            ends = np.arange(start + 1, len(todo) + 1)
+            fits = table_bytes(k, seen[ends] - seen[start], ends - start) <= room
+            end = start + max(1, int(np.count_nonzero(fits)))
             for key, al in zip(todo[start:end], self._batch(todo[start:end]), strict=True):
                 self._cache[key] = al
             start = end
