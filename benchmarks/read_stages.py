@@ -10,6 +10,9 @@ pass is the one of ``bench_region.py``: read, parse the times, sort, count the v
 from __future__ import annotations
 
 import functools
+import gc
+import os
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -71,7 +74,14 @@ def main() -> None:
     t = time.perf_counter()
     log.variants()
     t_var = time.perf_counter() - t
-    print(f"read_log {t_read:.2f} s, variants {t_var:.2f} s, bare pass {bare(path):.2f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    del log
+    gc.collect()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"read_log {t_read:.2f} s, variants {t_var:.2f} s, bare pass {bare(path):.2f} s "
+        f"(peak RSS after read_log+variants {peak:.0f} MiB; load {load})"
+    )
     for k, v in sorted(TIMES.items(), key=lambda x: -x[1]):
         print(f"  {k:20s} {v:.3f} s")
 

@@ -39,6 +39,7 @@ __all__ = ["read_csv", "sniff_delimiter"]
 _log = logging.getLogger(__name__)
 _EXTRA = "\x00fvm_extra"  # the field after the header's last, to see ragged rows
 _CHUNK = 1 << 20
+_SCAN_CHUNK = 1 << 18  # bytes per slice of the control scan (stays in cache)
 _HEAD = 1 << 16
 Ints = npt.NDArray[np.int64]
 
@@ -265,9 +266,7 @@ def _native(data: bytes, header: _Header, *, skip: int, line_map: Ints | None) -
     fields = _field_counts(frame, data, header, lines, exact=exact)
     extra = frame[_EXTRA].fill_null("")
     ok = (fields == n) | ((fields == n + 1) & (extra == "").to_numpy())
-    blank = (fields == 1) & (
-        frame[header.names[0]].fill_null("").str.strip_chars(" \t\r") == ""
-    ).to_numpy()
+    blank = _blank_records(frame, header, fields)
     control = _control_records(data, scan.control, lines)
     good = ok & ~blank & ~control
     out = frame.select(header.names)
@@ -279,6 +278,19 @@ def _native(data: bytes, header: _Header, *, skip: int, line_map: Ints | None) -
         "malformed_row": rows[~ok & ~blank & ~control].tolist(),
     }
     return _Split(out, {k: v for k, v in rejected.items() if v}, rows[~blank])
+
+
+def _blank_records(frame: pl.DataFrame, header: _Header, fields: Ints) -> npt.NDArray[np.bool_]:
+    """Records of one field holding only spaces, tabs or carriage returns (blank lines).
+
+    Only records of one field can be blank: the first column is looked at when there are any.
+    """
+    one: npt.NDArray[np.bool_] = fields == 1
+    if not one.any():
+        return one
+    first = frame[header.names[0]].fill_null("").str.strip_chars(" \t\r") == ""
+    blank: npt.NDArray[np.bool_] = one & first.to_numpy()
+    return blank
 
 
 def _record_lines(frame: pl.DataFrame, n_lines: int, skip: int) -> Ints | None:
@@ -349,31 +361,42 @@ class _Scan:
 
 
 def _scan(data: bytes, start: int) -> _Scan:
-    """One pass over the bytes below 32: the line count and the control characters."""
+    """One pass over the bytes: the line count and the control characters.
+
+    Per slice, three vectorised counts (bytes below 32, line feeds, DEL) tell whether it holds
+    anything but line feeds; only slices that do (tabs, carriage returns, controls) have their
+    low bytes located and classified.
+    """
     arr = np.frombuffer(data, dtype=np.uint8)
     newlines = 0
     hits: list[Ints] = []
-    for i in range(start, len(arr), _CHUNK):
-        c = arr[i : i + _CHUNK]
-        at = np.flatnonzero(c < 32)
-        low = c[at]
-        is_nl = low == 10
-        newlines += int(np.count_nonzero(is_nl))
-        odd = ~is_nl & (low != 9)
-        if odd.any():
-            at, low = at[odd], low[odd]
-            nxt = np.frombuffer(data[i : i + _CHUNK + 1], dtype=np.uint8)
-            after = np.append(nxt, 10)[at + 1]
-            bad = (low != 13) | (after != 10)  # CR alone (not before LF, not at the end)
-            bad &= ~((low == 13) & (at + i == len(arr) - 1))
-            hits.append(at[bad].astype(np.int64) + i)
-        dels = np.flatnonzero(c == 127)
-        if len(dels):
-            hits.append(dels.astype(np.int64) + i)
+    for i in range(start, len(arr), _SCAN_CHUNK):
+        c = arr[i : i + _SCAN_CHUNK]
+        nl = int(np.count_nonzero(c == 10))
+        newlines += nl
+        if np.count_nonzero(c < 32) != nl:
+            hits.append(_low_controls(data, c, i))
+        if np.count_nonzero(c == 127):
+            hits.append(np.flatnonzero(c == 127).astype(np.int64) + i)
     before = data.count(b"\n", 0, start)
     ends_open = bool(data) and not data.endswith(b"\n")
     control = np.sort(np.concatenate(hits)) if hits else np.zeros(0, np.int64)
     return _Scan(before + newlines + ends_open, control)
+
+
+def _low_controls(data: bytes, c: npt.NDArray[np.uint8], i: int) -> Ints:
+    """Offsets of the bytes below 32 in the slice ``c`` (at ``i``) that are controls: all but
+    line feed, tab, and a carriage return before a line feed or at the end of the data."""
+    at = np.flatnonzero(c < 32)
+    low = c[at]
+    odd = (low != 10) & (low != 9)
+    at, low = at[odd], low[odd]
+    nxt = np.frombuffer(data[i : i + len(c) + 1], dtype=np.uint8)
+    after = np.append(nxt, 10)[at + 1]
+    bad = (low != 13) | (after != 10)  # CR alone (not before LF, not at the end)
+    bad &= ~((low == 13) & (at + i == len(data) - 1))
+    found: Ints = at[bad].astype(np.int64) + i
+    return found
 
 
 def _control_records(data: bytes, positions: Ints, lines: Ints) -> npt.NDArray[np.bool_]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from fvmprocess.eventlog.columns import UTC
@@ -57,6 +59,8 @@ _FAST = (
 _SAMPLE = 1000
 OFFSET_RE = r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2})$"
 _NAIVE = pl.Datetime("us")
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,7 @@ def _in_zone(naive: pl.Series, timezone: str) -> tuple[pl.Series, pl.Series, pl.
     One strict pass; only the values it leaves null (the spring gap, the autumn overlap) are
     localised again with the earlier offset.
     """
-    local = naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
+    local = _strict_local(naive, timezone)
     odd = naive.is_not_null() & local.is_null()
     if not odd.any():
         never = pl.repeat(False, naive.len(), dtype=pl.Boolean, eager=True)
@@ -235,6 +239,72 @@ def _in_zone(naive: pl.Series, timezone: str) -> tuple[pl.Series, pl.Series, pl.
     )
     local = local.scatter(idx, again)
     return local, odd & local.is_null(), odd & local.is_not_null()
+
+
+def _strict_local(naive: pl.Series, timezone: str) -> pl.Series:
+    """``naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")``, by hour.
+
+    Times repeat their hour: each distinct hour is localised at five checkpoints (every quarter
+    and its last microsecond). Where all five have the same offset (no transition within the
+    hour), every time in it has that offset; the rows of the other hours (a transition, the
+    spring gap, the autumn overlap) are localised one by one, as before.
+    """
+    live = naive.is_not_null()
+    micros = naive.cast(pl.Int64).fill_null(0).to_numpy()
+    hour = micros // _HOUR
+    span = _hour_span(hour, live)
+    if span is None:
+        return naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
+    first, present = span
+    hours = np.flatnonzero(present) + first
+    if len(hours) * len(_CHECKS) * 4 > len(micros):  # too few repeats to gain
+        return naive.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
+    dense = np.full(len(present), _NO_OFFSET, dtype=np.int64)
+    dense[hours - first] = _hour_offsets(pl.Series(hours), timezone).fill_null(_NO_OFFSET)
+    offset = np.take(dense, hour - first, mode="clip")  # a null row's hour may lie outside
+    known = pl.Series(offset != _NO_OFFSET) & live
+    utc = pl.Series(naive.name, micros - offset).cast(pl.Datetime("us", "UTC"))
+    local = pl.select(pl.when(pl.lit(known)).then(pl.lit(utc))).to_series()
+    local = local.dt.convert_time_zone(timezone).alias(naive.name)
+    odd = live & ~known
+    if not odd.any():
+        return local
+    idx = odd.arg_true()
+    one_by_one = naive.gather(idx).dt.replace_time_zone(
+        timezone, ambiguous="null", non_existent="null"
+    )
+    return local.scatter(idx, one_by_one)
+
+
+def _hour_span(hour: Ints, live: pl.Series) -> tuple[int, Bools] | None:
+    """The first hour and which hours from it occur among the live rows; None if too wide."""
+    mask = live.to_numpy()
+    hours = hour if bool(live.all()) else hour[mask]
+    if not len(hours):
+        return None
+    first, last = int(hours.min()), int(hours.max())
+    if last - first >= _MAX_SPAN:
+        return None
+    return first, np.bincount(hours - first, minlength=last - first + 1) > 0
+
+
+_HOUR = 3_600_000_000  # microseconds
+_CHECKS = (0, 900_000_000, 1_800_000_000, 2_700_000_000, _HOUR - 1)
+_MAX_SPAN = 1 << 22  # hours (about 480 years) of the dense hour table
+_NO_OFFSET = np.iinfo(np.int64).min
+
+
+def _hour_offsets(hours: pl.Series, timezone: str) -> pl.Series:
+    """The UTC offset (µs) of each hour in ``timezone``; null where it is not one offset."""
+    base = hours * _HOUR
+    offsets = []
+    for check in _CHECKS:
+        wall = (base + check).cast(pl.Datetime("us"))
+        local = wall.dt.replace_time_zone(timezone, ambiguous="null", non_existent="null")
+        offsets.append(wall.cast(pl.Int64) - local.dt.convert_time_zone("UTC").cast(pl.Int64))
+    first = offsets[0]
+    same = pl.select(pl.all_horizontal([pl.lit(o == first) for o in offsets[1:]])).to_series()
+    return pl.select(pl.when(pl.lit(same)).then(pl.lit(first))).to_series()
 
 
 def normalise(expr: pl.Expr) -> pl.Expr:

@@ -16,6 +16,7 @@ import polars as pl
 __all__ = ["VariantTable", "variant_table"]
 
 _SEP = "\x1f"  # joins a sequence into one sortable key; no activity name holds it
+_RUN = "__fvm_case_run__"
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,9 @@ def variant_table(events: pl.DataFrame) -> VariantTable:
     )
     seq = (
         events.lazy()
-        .group_by("case", maintain_order=True)
+        .group_by(_case_key(events), maintain_order=True)
         .agg(
+            pl.col("case").first(),
             pl.col("activity").alias("activities"),
             unit.alias("unit"),
             pl.len().cast(pl.Int64).alias("events"),
@@ -73,6 +75,7 @@ def variant_table(events: pl.DataFrame) -> VariantTable:
             pl.col("activities").list.join(_SEP).alias("_key"),
         )
         .collect()
+        .drop(_RUN)
     )
     variants = (
         seq.group_by("_key")
@@ -85,3 +88,12 @@ def variant_table(events: pl.DataFrame) -> VariantTable:
         variants.select("_key", "variant"), on="_key", how="left", maintain_order="left"
     ).select("case", "unit", "variant", "events", "start", "end", "duration_s")
     return VariantTable(cases=cases, variants=variants.select("variant", "activities", "cases"))
+
+
+def _case_key(events: pl.DataFrame) -> pl.Expr:
+    """What groups the events by case: the run of equal case ids when the case column is
+    sorted (as a log's events are; integers are cheaper to group than strings), else the id."""
+    case = events["case"]
+    if case.null_count() == 0 and case.is_sorted():
+        return pl.col("case").rle_id().alias(_RUN)
+    return pl.col("case").alias(_RUN)
