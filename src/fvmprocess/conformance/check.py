@@ -37,7 +37,7 @@ from fvmprocess._shared.privacy import redact
 from fvmprocess.conformance.align import Aligner
 from fvmprocess.conformance.allow import Allow, allowed_expr, approved_variations
 from fvmprocess.conformance.analyses import run_analyses
-from fvmprocess.conformance.classify import classify, scored_variants
+from fvmprocess.conformance.classify import classify_variants
 from fvmprocess.conformance.moves import Alignment, AlignmentCosts
 from fvmprocess.conformance.options import CheckOptions, CheckOptionValues, Engine
 from fvmprocess.conformance.result import AppliedOptions, ConformanceResult, ProcessInfo
@@ -377,8 +377,7 @@ def _classify_variants(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Variants with ``cost``, ``worst_cost``, ``fitness`` and ``moves``; and their deviations
     (``variant``, ``kind``, ``activity``, ``position``, ``dev_cost``)."""
-    found = [(al, classify(al.moves, labels, costs=costs)) for al in alignments]
-    return scored_variants(variants, found)
+    return classify_variants(variants, alignments, labels, costs=costs)
 
 
 def _first_events(events: pl.DataFrame) -> pl.DataFrame:
