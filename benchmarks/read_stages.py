@@ -1,5 +1,7 @@
 """Where ``read_log`` spends its time: each reader stage timed in one process, and a bare pass.
 
+Wall and process CPU time (all threads) per stage; the CPU figures move less with other load.
+
     python benchmarks/read_stages.py benchmarks/out/region_1000000_50u_s2025.csv
     PYTHONPATH=OLD/src python benchmarks/read_stages.py FILE   # an older reader (git archive)
 
@@ -29,6 +31,7 @@ BUILD = ["select_roles", "add_timestamps", "mark_missing", "map_activities", "_m
 BUILD += ["_merge_lifecycle", "_rejections", "_account", "_unmapped", "_events"]
 CSV = ["_fast", "_scan", "_read_native", "_field_counts", "_record_lines", "_encoding_findings"]
 TIMES: dict[str, float] = {}
+CPU: dict[str, float] = {}  # process CPU time (all threads): less sensitive to other load
 
 
 def wrap(mod: ModuleType, name: str) -> None:
@@ -36,17 +39,18 @@ def wrap(mod: ModuleType, name: str) -> None:
 
     @functools.wraps(f)
     def timed(*a: Any, **k: Any) -> Any:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         try:
             return f(*a, **k)
         finally:
             TIMES[name] = TIMES.get(name, 0.0) + time.perf_counter() - t
+            CPU[name] = CPU.get(name, 0.0) + time.process_time() - c
 
     setattr(mod, name, timed)
 
 
-def bare(path: str) -> float:
-    t = time.perf_counter()
+def bare(path: str) -> tuple[float, float]:
+    t, c = time.perf_counter(), time.process_time()
     ev = (
         pl.read_csv(path)
         .with_columns(
@@ -59,7 +63,7 @@ def bare(path: str) -> float:
     ev.group_by("case", maintain_order=True).agg(pl.col("activity")).select(
         pl.col("activity").list.join("\x1f").n_unique()
     ).item()
-    return time.perf_counter() - t
+    return time.perf_counter() - t, time.process_time() - c
 
 
 def main() -> None:
@@ -68,22 +72,31 @@ def main() -> None:
         for n in names:
             if hasattr(mod, n):
                 wrap(mod, n)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     log = read_log(path)
-    t_read = time.perf_counter() - t
-    t = time.perf_counter()
+    t_read, c_read = time.perf_counter() - t, time.process_time() - c
+    t, c = time.perf_counter(), time.process_time()
     log.variants()
-    t_var = time.perf_counter() - t
+    t_var, c_var = time.perf_counter() - t, time.process_time() - c
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     del log
     gc.collect()
+    t_bare, c_bare = bare(path)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average {load}; peak RSS after read_log + variants {peak:.0f} MiB")
+    print(f"{'':22s} {'wall':>8s} {'cpu':>8s}")
+    for name, w, u in (
+        ("read_log", t_read, c_read),
+        ("variants", t_var, c_var),
+        ("read_log + variants", t_read + t_var, c_read + c_var),
+        ("bare pass", t_bare, c_bare),
+    ):
+        print(f"{name:22s} {w:7.2f}s {u:7.2f}s")
     print(
-        f"read_log {t_read:.2f} s, variants {t_var:.2f} s, bare pass {bare(path):.2f} s "
-        f"(peak RSS after read_log+variants {peak:.0f} MiB; load {load})"
+        f"ratio to the bare pass: wall {(t_read + t_var) / t_bare:.2f}, cpu {(c_read + c_var) / c_bare:.2f}"
     )
     for k, v in sorted(TIMES.items(), key=lambda x: -x[1]):
-        print(f"  {k:20s} {v:.3f} s")
+        print(f"  {k:20s} {v:7.3f}s {CPU[k]:7.3f}s")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from fvmprocess.errors import LogError
@@ -148,9 +149,12 @@ def _resolve_schema(raw: RawLog, schema: LogSchema) -> LogSchema:
 
 
 def _text(expr: pl.Expr) -> pl.Expr:
-    """A cell as trimmed text; empty or whitespace-only cells are null."""
-    e = expr.cast(pl.String).str.strip_chars()
-    return pl.when(e == "").then(None).otherwise(e)
+    """A cell as trimmed text; empty or whitespace-only cells are null.
+
+    ``replace("", None)`` rather than ``when(e == "").then(None).otherwise(e)``: the same
+    values, without building the trimmed column a second time (half the cost at 1 M rows).
+    """
+    return expr.cast(pl.String).str.strip_chars().replace("", None)
 
 
 def select_roles(raw: RawLog, roles: Mapping[str, str]) -> Selection:
@@ -543,8 +547,9 @@ def _event_order(work: pl.DataFrame) -> pl.Series | None:
     """The positions of the live rows in case/timestamp/row order; None: all live, in order.
 
     Exports usually list each case's rows together, in case order: then each case gets an
-    integer key in one pass, and the sort is over integers and times (or skipped when the
-    rows are already in order) instead of over the case strings.
+    integer key in one pass, and only the cases whose rows are not in order are sorted, over
+    integers and times (nothing is sorted when every row is in order), instead of every row
+    over the case strings.
     """
     live = work.select(pl.col(REJECT).is_null().alias("_live"))["_live"]
     all_live = bool(live.all())
@@ -558,12 +563,24 @@ def _event_order(work: pl.DataFrame) -> pl.Series | None:
     ints = keys.select(
         "_pos", (case != case.shift(1)).fill_null(True).cum_sum().alias("_case"), "timestamp", ROW
     )
-    in_order = ints.select(_follows().all().alias("ok")).item()
-    if in_order and all_live:
-        return None
-    if in_order:
-        return ints["_pos"]
-    return ints.sort(["_case", "timestamp", ROW], nulls_last=False, maintain_order=True)["_pos"]
+    follows = ints.select(_follows().alias("ok"))["ok"]
+    if follows.all():
+        return None if all_live else ints["_pos"]
+    return _sort_disordered(ints, follows)
+
+
+def _sort_disordered(ints: pl.DataFrame, follows: pl.Series) -> pl.Series:
+    """The positions in (case key, timestamp, row) order, sorting only the rows of the cases
+    that are not in order already: their rows fill the same slots, case by case, as a sort of
+    every row would give them (each case's rows are together and the cases in key order)."""
+    case = ints["_case"].to_numpy()
+    bad = np.zeros(int(case.max()) + 1, dtype=bool)
+    bad[case[~follows.to_numpy()]] = True
+    rows = pl.Series(bad[case])
+    moved = ints.filter(rows).sort(
+        ["_case", "timestamp", ROW], nulls_last=False, maintain_order=True
+    )
+    return ints["_pos"].scatter(rows.arg_true(), moved["_pos"])
 
 
 def _follows() -> pl.Expr:
