@@ -81,6 +81,7 @@ __all__ = [
 
 _KINDS: tuple[MoveKind, ...] = ("sync", "log", "model", "silent")
 _SYNC, _LOG, _MODEL, _SILENT = 0, 1, 2, 3
+_IntArray = npt.NDArray[np.int64]
 #: Default memory budget of one aligner (model side plus one search): 2 GiB.
 DEFAULT_MEMORY = 2 * 1024**3
 #: Default CPU seconds per distinct trace.
@@ -563,16 +564,16 @@ class Aligner:
     def _assemble(
         self,
         names: list[str],
-        act_ids: npt.NDArray[np.int64],
+        act_ids: _IntArray,
         act_cost: npt.NDArray[np.float64],
-        lengths: npt.NDArray[np.int64],
+        lengths: _IntArray,
         found: npt.NDArray[np.float64],
         steps: Steps,
     ) -> list[Alignment]:
         """The :class:`Alignment` of every trace from the program's flat steps, without a
         Python loop over moves: each distinct model word is realised as a net run once
         (:meth:`_realise`), then every trace's moves are gathered from one table of shared
-        :class:`Move` objects by integer indexing.
+        :class:`Move` objects by integer indexing (:meth:`_move_ids`).
 
         Args:
             names: the activities; ``act_ids`` index them.
@@ -583,19 +584,92 @@ class Aligner:
             steps: per trace its ``(kind, label code)`` moves.
         """
         n = len(lengths)
+        ids, slot_bounds = self._move_ids(steps, act_ids, lengths)
+        sync_m, model_m, silent_m = self._moves
+        log_m = self._log_moves
+        table = [*sync_m, *model_m, *silent_m]
+        table += [log_m.get(a) or log_m.setdefault(a, Move(a, None, None, "log")) for a in names]
+        box = np.empty(len(table), dtype=object)
+        box[:] = table
+        moves = box[ids].tolist()
+        # while the empty trace is aligned to find it, the run just found is the cheapest
+        model_cost = found if self._model_cost is None else np.full(n, self._model_cost)
+        event_var = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        worst = np.bincount(event_var, weights=act_cost[act_ids], minlength=n) + model_cost
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fitness = np.where(worst > 0, 1.0 - found / worst, 1.0)
+        ends = slot_bounds.tolist()
+        return [
+            Alignment(moves=tuple(moves[a:b]), cost=c, fitness=f, worst_cost=w)
+            for a, b, c, f, w in zip(
+                ends[:-1], ends[1:], found.tolist(), fitness.tolist(), worst.tolist(), strict=True
+            )
+        ]
+
+    def _move_ids(
+        self, steps: Steps, act_ids: _IntArray, lengths: _IntArray
+    ) -> tuple[_IntArray, _IntArray]:
+        """Every trace's moves as indices into ``[sync moves, model moves, silent moves, log
+        moves per activity]`` (one block of ``len(transitions)`` each, then the activities),
+        and where each trace's moves start.
+
+        A trace's moves are *pieces*: each step of the program (a log move: one move; a
+        synchronous or model move on the ``j``-th label of the trace's model word: that
+        word's ``j``-th group of transitions, silent ones first), then the word's trailing
+        silent group.
+        """
+        n = len(lengths)
         kinds, bounds = steps.kinds, steps.bounds
         var = np.repeat(np.arange(n, dtype=np.int64), np.diff(bounds))
         visible = kinds != _LOG
         vis_rank = _rank_within(visible, bounds, var)
-        ev_rank = _rank_within(kinds != _MODEL, bounds, var)
         words, word_of = _distinct_words(steps.codes, visible, var, vis_rank, n)
+        group_base, group_len, group_start, flat_t = self._word_groups(words)
+        n_steps = len(kinds)
+        step_at = np.arange(n_steps) + var  # a trace's pieces: its steps, then its tail
+        w_base = group_base[word_of]
+        piece_group = np.full(n_steps + n, -1, dtype=np.int64)  # -1: a log move
+        piece_group[step_at[visible]] = w_base[var[visible]] + vis_rank[visible]
+        piece_group[bounds[1:] + np.arange(n)] = w_base + np.bincount(var[visible], minlength=n)
+        piece_kind = np.full(n_steps + n, _SILENT, dtype=np.int64)
+        piece_kind[step_at] = kinds
+        counts = np.where(piece_group >= 0, group_len[np.maximum(piece_group, 0)], 1)
+        piece_first = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=piece_first[1:])
+        slot_piece = np.repeat(np.arange(len(counts)), counts)
+        slot_in = np.arange(int(piece_first[-1])) - piece_first[slot_piece]
+        if len(flat_t):
+            at = group_start[np.maximum(piece_group[slot_piece], 0)] + slot_in
+            tid = flat_t[np.minimum(at, len(flat_t) - 1)]
+        else:  # a model whose runs fire nothing: only log moves
+            tid = np.zeros(len(slot_in), dtype=np.int64)
+        n_t = len(self.net.transitions)
+        last = slot_in == counts[slot_piece] - 1  # a group's visible transition
+        kind = piece_kind[slot_piece]
+        ids = np.where(last & (kind == _SYNC), tid, 2 * n_t + tid)
+        ids = np.where(last & (kind == _MODEL), n_t + tid, ids)
+        log_slots = np.flatnonzero(kind == _LOG)
+        if len(log_slots):
+            offsets = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(lengths, out=offsets[1:])
+            piece_step = np.full(len(counts), -1, dtype=np.int64)
+            piece_step[step_at] = np.arange(n_steps)
+            log_steps = piece_step[slot_piece[log_slots]]
+            event = offsets[var[log_steps]] + _rank_within(kinds != _MODEL, bounds, var)[log_steps]
+            ids[log_slots] = 3 * n_t + act_ids[event]
+        return ids, piece_first[bounds + np.arange(n + 1)]
+
+    def _word_groups(
+        self, words: list[tuple[int, ...]]
+    ) -> tuple[_IntArray, _IntArray, _IntArray, _IntArray]:
+        """Each model word realised as a net run (:meth:`_realise`, cached), flat: where each
+        word's groups start, each group's length and first transition, the transitions."""
         runs = []
         for word in words:
             groups = self._words.get(word)
             if groups is None:
                 groups = self._words[word] = self._realise(list(word))
             runs.append(groups)
-        # every distinct word's groups (silent transitions, then the visible one), flat
         group_base = np.zeros(len(runs) + 1, dtype=np.int64)
         np.cumsum([len(g) for g in runs], out=group_base[1:])
         group_len = np.array([len(x) for g in runs for x in g], dtype=np.int64)
@@ -604,65 +678,7 @@ class Aligner:
         flat_t = np.fromiter(
             (t for g in runs for x in g for t in x), dtype=np.int64, count=int(group_start[-1])
         )
-        # pieces: each step, then each trace's trailing silent group
-        n_steps = len(kinds)
-        n_words = np.bincount(var[visible], minlength=n)
-        piece_group = np.full(n_steps + n, -1, dtype=np.int64)
-        step_at = np.arange(n_steps) + var
-        tail_at = bounds[1:] + np.arange(n)
-        w_base = group_base[word_of]
-        piece_group[step_at[visible]] = w_base[var[visible]] + vis_rank[visible]
-        piece_group[tail_at] = w_base + n_words
-        piece_kind = np.full(n_steps + n, _SILENT, dtype=np.int64)
-        piece_kind[step_at] = kinds
-        counts = np.where(piece_group >= 0, group_len[np.maximum(piece_group, 0)], 1)
-        piece_first = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.cumsum(counts, out=piece_first[1:])
-        slot_piece = np.repeat(np.arange(len(counts)), counts)
-        slot_in = np.arange(int(piece_first[-1])) - piece_first[slot_piece]
-        n_t = len(self.net.transitions)
-        sg = piece_group[slot_piece]
-        if len(flat_t):
-            tid = flat_t[np.minimum(group_start[np.maximum(sg, 0)] + slot_in, len(flat_t) - 1)]
-        else:  # a model whose runs fire nothing: only log moves
-            tid = np.zeros(len(slot_in), dtype=np.int64)
-        last = slot_in == counts[slot_piece] - 1
-        sk = piece_kind[slot_piece]
-        ids = np.where(last & (sk == _SYNC), tid, 2 * n_t + tid)
-        ids = np.where(last & (sk == _MODEL), n_t + tid, ids)
-        log_slots = np.flatnonzero(sk == _LOG)
-        if len(log_slots):
-            offsets = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(lengths, out=offsets[1:])
-            piece_step = np.full(len(counts), -1, dtype=np.int64)
-            piece_step[step_at] = np.arange(n_steps)
-            log_steps = piece_step[slot_piece[log_slots]]
-            ids[log_slots] = 3 * n_t + act_ids[offsets[var[log_steps]] + ev_rank[log_steps]]
-        sync_m, model_m, silent_m = self._moves
-        log_m = self._log_moves
-        table = [*sync_m, *model_m, *silent_m]
-        table += [log_m.get(a) or log_m.setdefault(a, Move(a, None, None, "log")) for a in names]
-        box = np.empty(len(table), dtype=object)
-        box[:] = table
-        moves = box[ids].tolist()
-        slot_bounds = piece_first[bounds + np.arange(n + 1)].tolist()
-        # while the empty trace is aligned to find it, the run just found is the cheapest
-        model_cost = found if self._model_cost is None else np.full(n, self._model_cost)
-        event_var = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        worst = np.bincount(event_var, weights=act_cost[act_ids], minlength=n) + model_cost
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fitness = np.where(worst > 0, 1.0 - found / worst, 1.0)
-        return [
-            Alignment(moves=tuple(moves[a:b]), cost=c, fitness=f, worst_cost=w)
-            for a, b, c, f, w in zip(
-                slot_bounds[:-1],
-                slot_bounds[1:],
-                found.tolist(),
-                fitness.tolist(),
-                worst.tolist(),
-                strict=True,
-            )
-        ]
+        return group_base, group_len, group_start, flat_t
 
     def clear_cache(self) -> None:
         """Forget the alignments computed so far."""
@@ -1007,9 +1023,7 @@ class Aligner:
         return Alignment(moves=tuple(moves), cost=cost, fitness=fitness, worst_cost=worst)
 
 
-def _rank_within(
-    mask: npt.NDArray[np.bool_], bounds: npt.NDArray[np.int64], var: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
+def _rank_within(mask: npt.NDArray[np.bool_], bounds: _IntArray, var: _IntArray) -> _IntArray:
     """Per step, how many steps of its trace before it are in ``mask`` (steps of trace ``v``
     are ``[bounds[v], bounds[v + 1])``, ``var`` each step's trace)."""
     seen = np.zeros(len(mask) + 1, dtype=np.int64)
@@ -1018,12 +1032,8 @@ def _rank_within(
 
 
 def _distinct_words(
-    codes: npt.NDArray[np.int64],
-    visible: npt.NDArray[np.bool_],
-    var: npt.NDArray[np.int64],
-    rank: npt.NDArray[np.int64],
-    n: int,
-) -> tuple[list[tuple[int, ...]], npt.NDArray[np.int64]]:
+    codes: _IntArray, visible: npt.NDArray[np.bool_], var: _IntArray, rank: _IntArray, n: int
+) -> tuple[list[tuple[int, ...]], _IntArray]:
     """The distinct model words (label codes of the visible steps) and each trace's word,
     through a prefix trie built one depth at a time."""
     wv, wr, wc = var[visible], rank[visible], codes[visible]
