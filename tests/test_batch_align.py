@@ -14,9 +14,7 @@ variants' suffix trie instead of one A* search each. These tests hold it to:
 
 from __future__ import annotations
 
-import heapq
 import importlib
-import itertools
 import random
 from collections.abc import Callable, Iterator
 
@@ -31,6 +29,7 @@ from test_bounded_align import (
     _fire,
     _marking,
     _pre_post,
+    brute_force,
     check_valid,
     mutate,
     play_out,
@@ -42,38 +41,6 @@ from test_bounded_align import (
 ALIGN_MODULE = importlib.import_module("fvmprocess.conformance.align")
 
 Cost = Callable[[str], float]
-
-
-def weighted_brute_force(
-    net: PetriNet, trace: list[str], log_cost: Cost, model_cost: Cost
-) -> float:
-    """Dijkstra over the synchronous product with per-label costs."""
-    pre, post = _pre_post(net)
-    labels = {t.id: t.label for t in net.transitions}
-    final = _marking(net.final_marking)
-    start = (_marking(net.initial_marking), 0)
-    dist = {start: 0.0}
-    heap = [(0.0, 0, start)]
-    tick = itertools.count(1)
-    while heap:
-        d, _, (m, i) = heapq.heappop(heap)
-        if d > dist[(m, i)]:
-            continue
-        if i == len(trace) and m == final:
-            return d
-        succ = [((m, i + 1), log_cost(trace[i]))] if i < len(trace) else []
-        for t, lab in labels.items():
-            m2 = _fire(m, pre[t], post[t])
-            if m2 is None:
-                continue
-            succ.append(((m2, i), 0.0 if lab is None else model_cost(lab)))
-            if i < len(trace) and lab == trace[i]:
-                succ.append(((m2, i + 1), 0.0))
-        for s, w in succ:
-            if d + w < dist.get(s, float("inf")):
-                dist[s] = d + w
-                heapq.heappush(heap, (d + w, next(tick), s))
-    raise AssertionError("no alignment")
 
 
 def replayed_cost(net: PetriNet, trace: list[str], al: Alignment, costs: AlignmentCosts) -> float:
@@ -135,9 +102,8 @@ def test_batch_is_optimal_and_valid(seed: int) -> None:
         results = aligner.align_variants(traces)
         reference = a_star(net).align_variants(traces)
         for trace, al, ref in zip(traces, results, reference, strict=True):
-            one = lambda _: 1.0  # noqa: E731
             assert al.exact
-            assert al.cost == weighted_brute_force(net, trace, one, one), (net.name, trace)
+            assert al.cost == brute_force(net, trace), (net.name, trace)
             assert al.cost == ref.cost, (net.name, trace)
             check_valid(net, trace, al)
     assert batched >= 8  # the test exercises the batch, not only the fallback
@@ -156,7 +122,7 @@ def test_batch_under_non_standard_costs(seed: int) -> None:
         batched += 1
         reference = a_star(net, costs).align_variants(traces)
         for trace, al, ref in zip(traces, aligner.align_variants(traces), reference, strict=True):
-            expected = weighted_brute_force(net, trace, costs.log_cost, costs.model_cost)
+            expected = brute_force(net, trace, costs.log_cost, costs.model_cost)
             assert al.cost == pytest.approx(expected), (net.name, trace)
             assert ref.cost == pytest.approx(expected)
             assert replayed_cost(net, trace, al, costs) == pytest.approx(al.cost)

@@ -10,11 +10,11 @@ tracemalloc measures.
 from __future__ import annotations
 
 import heapq
-import itertools
 import importlib
+import itertools
 import random
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -120,8 +120,17 @@ def _marking(m: Any) -> Marking:
     return tuple(sorted((p, k) for p, k in m.items() if k))
 
 
-def brute_force(net: PetriNet, trace: list[str]) -> float:
-    """Dijkstra over the synchronous product: no heuristic, no pruning."""
+def _unit(_: str) -> float:
+    return 1.0
+
+
+def brute_force(
+    net: PetriNet,
+    trace: list[str],
+    log_cost: Callable[[str], float] = _unit,
+    model_cost: Callable[[str], float] = _unit,
+) -> float:
+    """Dijkstra over the synchronous product: no heuristic, no pruning (per-label costs)."""
     pre, post = _pre_post(net)
     labels = {t.id: t.label for t in net.transitions}
     final = _marking(net.final_marking)
@@ -137,12 +146,12 @@ def brute_force(net: PetriNet, trace: list[str]) -> float:
             return d
         succ: list[tuple[tuple[Marking, int], float]] = []
         if i < len(trace):
-            succ.append(((m, i + 1), 1.0))
+            succ.append(((m, i + 1), log_cost(trace[i])))
         for t, lab in labels.items():
             m2 = _fire(m, pre[t], post[t])
             if m2 is None:
                 continue
-            succ.append(((m2, i), 0.0 if lab is None else 1.0))
+            succ.append(((m2, i), 0.0 if lab is None else model_cost(lab)))
             if i < len(trace) and lab == trace[i]:
                 succ.append(((m2, i + 1), 0.0))
         for s, w in succ:
