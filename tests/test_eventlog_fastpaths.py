@@ -18,7 +18,12 @@ import pytest
 import fvmprocess.eventlog.csv as csv_reader
 from fvmprocess.eventlog.build import _event_order, duplicate_mask
 from fvmprocess.eventlog.columns import REJECT, ROW
-from fvmprocess.eventlog.timestamps import _strict_local, parse_timestamps
+from fvmprocess.eventlog.timestamps import (
+    _localise,
+    _parse_trimmed,
+    _strict_local,
+    parse_timestamps,
+)
 from fvmprocess.eventlog.variants import variant_table
 
 TZ = "Europe/Stockholm"
@@ -250,3 +255,38 @@ def test_variants_by_case_runs_match_a_plain_grouping() -> None:
         mixed = variant_table(pl.concat(order))
         assert mixed.variants.rows() == table.variants.rows()
         assert sorted(mixed.cases.rows()) == sorted(table.cases.rows())
+
+
+def test_raw_values_first_matches_trimming_every_value() -> None:
+    # the detected form on the raw values, the rest trimmed, against trimming every value
+    # first: padded values (ASCII and Unicode white space), empty, blank, null, other forms,
+    # slash dates, offsets, the spring gap and the autumn overlap
+    forms = [
+        "2025-04-27 14:30:15",
+        "2025-04-27T14:30:15",
+        "27.04.2025 14:30",
+        "2025-04-27 14:30:15.250",
+        "2025-04-27 14:30:15Z",
+        "27.04.2025 14.30",
+        "03/04/2025 10:00",
+        "13/04/2025 10:00",
+        "2025-03-30 02:30:00",
+        "2025-10-26 02:30:00",
+        "2025-02-30 10:00:00",
+        "tomorrow",
+        "",
+    ]
+    pads = ["", "", "", " ", "\t", "\u00a0", "\u3000", "  "]
+    rng = random.Random(17)
+    for _ in range(150):
+        bulk = rng.choice(forms[:3])
+        values: list[str | None] = []
+        for _ in range(rng.randint(1, 60)):
+            v = bulk if rng.random() < 0.7 else rng.choice(forms)
+            values.append(rng.choice(pads) + v + rng.choice(pads) if rng.random() > 0.05 else None)
+        s = pl.Series(values, dtype=pl.String)
+        got = parse_timestamps(s, timezone=TZ, dayfirst=None)
+        want = _localise(_parse_trimmed(s, None), TZ)
+        assert got.utc.equals(want.utc, null_equal=True), values
+        assert got.reason.equals(want.reason, null_equal=True), values
+        assert dict(got.warnings) == dict(want.warnings), values

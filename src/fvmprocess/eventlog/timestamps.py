@@ -117,7 +117,29 @@ def parse_timestamps(col: pl.Series, *, timezone: str, dayfirst: bool | None) ->
 
 
 def _parse_text(s: pl.Series, dayfirst: bool | None) -> _Naive:
-    """Text timestamps: the column's own form directly, the rest as before.
+    """Text timestamps: the column's own form on the values as they are, the rest trimmed.
+
+    Exported times rarely carry surrounding white space, so the form detected on a sample of
+    the raw values (:func:`_detect_format`) is applied to the whole column first; only the
+    values it does not parse are trimmed and take the general path (:func:`_parse_trimmed`).
+    White space cannot change the instant a value parses to, so this gives what trimming
+    every value first gives.
+    """
+    fmt = _detect_format(s.drop_nulls())
+    if fmt is None:
+        return _parse_trimmed(s, dayfirst)
+    direct = _strptime(s, fmt)
+    todo = direct.is_null()
+    if not todo.any():
+        never = pl.repeat(False, s.len(), dtype=pl.Boolean, eager=True)
+        return _Naive(direct, never, never)
+    rest = _parse_trimmed(pl.select(pl.when(pl.lit(todo)).then(pl.lit(s))).to_series(), dayfirst)
+    naive = pl.select(pl.coalesce(pl.lit(direct), pl.lit(rest.naive))).to_series()
+    return _Naive(naive, rest.missing & todo, rest.unparsed & todo, rest.aware, rest.warnings)
+
+
+def _parse_trimmed(s: pl.Series, dayfirst: bool | None) -> _Naive:
+    """Text timestamps, trimmed: the detected form directly, the rest as before.
 
     The form is detected on a sample (:func:`_detect_format`) and applied to the whole column
     in one pass; only the values it does not parse take the slower paths (fractional seconds,
