@@ -591,7 +591,7 @@ class Aligner:
         table += [log_m.get(a) or log_m.setdefault(a, Move(a, None, None, "log")) for a in names]
         box = np.empty(len(table), dtype=object)
         box[:] = table
-        moves = box[ids].tolist()
+        moves = tuple(box[ids].tolist())  # slices of a tuple are tuples: one copy each
         # while the empty trace is aligned to find it, the run just found is the cheapest
         model_cost = found if self._model_cost is None else np.full(n, self._model_cost)
         event_var = np.repeat(np.arange(n, dtype=np.int64), lengths)
@@ -600,7 +600,7 @@ class Aligner:
             fitness = np.where(worst > 0, 1.0 - found / worst, 1.0)
         ends = slot_bounds.tolist()
         return [
-            Alignment(moves=tuple(moves[a:b]), cost=c, fitness=f, worst_cost=w)
+            Alignment(moves=moves[a:b], cost=c, fitness=f, worst_cost=w)
             for a, b, c, f, w in zip(
                 ends[:-1], ends[1:], found.tolist(), fitness.tolist(), worst.tolist(), strict=True
             )
