@@ -1006,6 +1006,8 @@ def _echo_rows(log_path: str, acc: Any) -> None:
 def _check_with_progress(check: Any, target: Any, log: Any, *, quiet: bool, **kw: Any) -> Any:
     """``check(target, log, **kw)`` with a progress bar and ETA on stderr when it is a
     terminal (variants done / total, search states explored); nothing otherwise."""
+    if quiet or not sys.stderr.isatty():  # no bar: rich.progress is not even imported
+        return check(target, log, **kw)
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -1025,7 +1027,6 @@ def _check_with_progress(check: Any, target: Any, log: Any, *, quiet: bool, **kw
         TextColumn("ETA"),
         TimeRemainingColumn(),
         transient=True,
-        disable=quiet or not sys.stderr.isatty(),
         console=Console(stderr=True),
     ) as bar:
         task = bar.add_task("aligning variants", total=None, states=0)

@@ -192,7 +192,9 @@ class Catalog:
     """The standard processes of one catalogue folder, looked up by id.
 
     Iterating yields :class:`StandardProcess` objects sorted by id; :meth:`ids` gives the ids;
-    :attr:`problems` lists the files that could not be loaded.
+    :attr:`problems` lists the files that could not be loaded. A folder's files are read as
+    they are needed: looking one id up reads that process's metadata only; iterating,
+    :meth:`ids`, ``len`` and :attr:`problems` read them all.
 
     Example:
         >>> cat = Catalog.from_directory(default_models_dir())
@@ -210,12 +212,14 @@ class Catalog:
     ) -> None:
         self._processes = dict(sorted(processes.items()))
         self.directory = directory
-        self.problems = problems
+        self._given_problems = problems
         self._broken = dict(broken or {})
+        self._pending: dict[str, tuple[Path, Path]] = {}  # stems whose files are not read yet
+        self._found: dict[str, Finding] = {}  # problems of the stems read so far
 
     @classmethod
     def from_directory(cls, directory: str | Path) -> Catalog:
-        """Load every ``<id>.bpmn`` with its ``<id>.yaml`` in ``directory``.
+        """The ``<id>.bpmn`` + ``<id>.yaml`` pairs of ``directory`` (each read on first use).
 
         A ``.bpmn`` without metadata, metadata without its ``.bpmn`` and metadata that cannot be
         read or is invalid are not loaded; each is a :class:`Finding` in :attr:`problems`.
@@ -226,27 +230,44 @@ class Catalog:
         d = Path(directory)
         if not d.is_dir():
             raise CatalogError("catalogue folder not found", source=str(d))
-        processes: dict[str, StandardProcess] = {}
-        broken: dict[str, CatalogError] = {}
-        problems: list[Finding] = []
+        cat = cls({}, d)
         stems = sorted({p.stem for p in (*d.glob("*.bpmn"), *d.glob("*.yaml"))})
-        for stem in stems:
-            bpmn, yml = d / f"{stem}.bpmn", d / f"{stem}.yaml"
-            try:
-                processes[stem] = _load_pair(bpmn, yml)
-            except _Unloaded as e:
-                problems.append(e.finding)
-                if e.error is not None:
-                    broken[stem] = e.error
-        return cls(processes, d, problems=tuple(problems), broken=broken)
+        cat._pending = {stem: (d / f"{stem}.bpmn", d / f"{stem}.yaml") for stem in stems}
+        return cat
+
+    def _load(self, stem: str) -> None:
+        """Read the files of ``stem`` if they are not read yet."""
+        files = self._pending.pop(stem, None)
+        if files is None:
+            return
+        try:
+            self._processes[stem] = _load_pair(*files)
+        except _Unloaded as e:
+            self._found[stem] = e.finding
+            if e.error is not None:
+                self._broken[stem] = e.error
+
+    def _load_all(self) -> None:
+        """Read every file not read yet; the processes sorted by id."""
+        if self._pending:
+            for stem in sorted(self._pending):
+                self._load(stem)
+            self._processes = dict(sorted(self._processes.items()))
+
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        """The files that could not be loaded (by file name)."""
+        self._load_all()
+        return self._given_problems + tuple(self._found[k] for k in sorted(self._found))
 
     def __getitem__(self, process_id: str) -> StandardProcess:
+        self._load(process_id)
         try:
             return self._processes[process_id]
         except KeyError:
             if process_id in self._broken:
                 raise self._broken[process_id] from None
-            known = ", ".join(self._processes) or "none"
+            known = ", ".join(self.ids()) or "none"
             raise CatalogError(
                 f"no standard process {process_id!r}; known: {known}",
                 source=str(self.directory) if self.directory else None,
@@ -256,19 +277,25 @@ class Catalog:
         self, process_id: str, default: StandardProcess | None = None
     ) -> StandardProcess | None:
         """The process ``process_id``, or ``default``."""
+        self._load(process_id)
         return self._processes.get(process_id, default)
 
     def ids(self) -> list[str]:
         """The ids of the loaded processes, sorted."""
+        self._load_all()
         return list(self._processes)
 
     def __iter__(self) -> Iterator[StandardProcess]:
+        self._load_all()
         return iter(self._processes.values())
 
     def __len__(self) -> int:
+        self._load_all()
         return len(self._processes)
 
     def __contains__(self, process_id: object) -> bool:
+        if isinstance(process_id, str):
+            self._load(process_id)
         return process_id in self._processes
 
     def __repr__(self) -> str:

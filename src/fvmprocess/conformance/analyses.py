@@ -22,38 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from fvmprocess.causes import (
-    CauseAnalysis,
-    CauseCounts,
-    CauseOptions,
-    case_attributes,
-    cause_counts,
-    causes,
-    causes_from_counts,
-    prepare_values,
-)
-from fvmprocess.practice import (
-    PracticeCounts,
-    PracticeDiff,
-    StandardRelation,
-    practice,
-    practice_counts,
-    practice_from_counts,
-)
-from fvmprocess.trends import (
-    Period,
-    change_points,
-    day_counts,
-    milestones,
-    period_counts,
-    periods,
-    periods_from_counts,
-)
-
+# The analyses' modules are imported where they are run: a check that asks for none of them
+# does not load them.
 if TYPE_CHECKING:
+    from fvmprocess.causes import CauseAnalysis, CauseCounts, CauseOptions
     from fvmprocess.conformance.options import CheckOptions
+    from fvmprocess.practice import PracticeCounts, PracticeDiff
     from fvmprocess.process import ResolvedProcess
-    from fvmprocess.trends import MilestoneKey
+    from fvmprocess.trends import MilestoneKey, Period
 
 __all__ = [
     "ANALYSIS_TABLES",
@@ -174,6 +150,8 @@ class Analyses:
             OSError, polars.exceptions.PolarsError: a table listed in ``summary.json`` cannot
                 be read.
         """
+        from fvmprocess.causes import CauseAnalysis
+
         listed = data.get("tables") or {}
         frames = {
             n: pl.read_parquet(folder / str(listed[n])) if n in listed else None
@@ -306,6 +284,10 @@ def analysis_counts(
 ) -> AnalysisCounts:
     """The aggregates of the analyses the options ask for, with polars (arguments as for
     :func:`run_analyses`)."""
+    from fvmprocess.causes import case_attributes, cause_counts, prepare_values
+    from fvmprocess.practice import practice_counts
+    from fvmprocess.trends import day_counts
+
     found_periods = found_days = None
     if opts.period is not None:
         compliance = None if limits is None else case_compliance(limits, cases)
@@ -336,6 +318,10 @@ def finish_analyses(
     Returns:
         The :class:`Analyses`.
     """
+    from fvmprocess.causes import causes_from_counts
+    from fvmprocess.practice import practice_from_counts
+    from fvmprocess.trends import change_points, milestones, periods_from_counts
+
     found_periods = found_changes = found_milestones = None
     if opts.period is not None and counts.periods is not None:
         found_periods = periods_from_counts(counts.periods, period=opts.period)
@@ -365,6 +351,8 @@ def finish_analyses(
 def _period_counts(
     cases: pl.DataFrame, period: Period, timezone: str, compliance: pl.DataFrame | None
 ) -> pl.DataFrame:
+    from fvmprocess.trends import period_counts
+
     if compliance is None:
         return period_counts(cases, period=period, timezone=timezone)
     joined = cases.join(
@@ -397,6 +385,8 @@ def _marks(given: Mapping[MilestoneKey, str]) -> dict[MilestoneKey, str]:
 
 def cause_options(opts: CheckOptions) -> CauseOptions:
     """The :class:`~fvmprocess.causes.CauseOptions` a check's options ask for."""
+    from fvmprocess.causes import CauseOptions
+
     include = None if opts.cause_attributes is None else tuple(opts.cause_attributes)
     return CauseOptions(include=include, exclude=tuple(opts.cause_exclude))
 
@@ -422,6 +412,8 @@ _SCHEMAS: dict[str, dict[str, pl.DataType]] = {}
 
 def _schema(name: str) -> dict[str, pl.DataType]:
     """The column types of an analysis table (from an empty run of its function)."""
+    from fvmprocess.trends import change_points, milestones, periods
+
     if not _SCHEMAS:
         empty_cases = pl.DataFrame(
             schema={
@@ -473,6 +465,8 @@ def _causes_json(found: CauseAnalysis) -> dict[str, Any]:
 
 
 def _causes_from_json(data: Any) -> CauseAnalysis:
+    from fvmprocess.causes import CauseAnalysis, causes
+
     if not isinstance(data, Mapping):
         raise ValueError("causes is not an object")
     no_cases = pl.DataFrame(schema={"case": pl.String})
@@ -484,6 +478,8 @@ def _causes_from_json(data: Any) -> CauseAnalysis:
 
 def _practice_from_json(data: Any) -> PracticeDiff:
     """The :class:`PracticeDiff` of a practice document (``PracticeDiff.to_dict``)."""
+    from fvmprocess.practice import PracticeDiff, StandardRelation, practice
+
     if not isinstance(data, Mapping):
         raise ValueError("practice is not an object")
     units = list(data.get("units") or [])

@@ -381,15 +381,24 @@ def _classify_variants(
 
 
 def _first_events(events: pl.DataFrame) -> pl.DataFrame:
-    """Per case the row index of its first event (``case``, ``_first``).
+    """Per case the row index of its first event (``case``, ``_first``), in the order of the
+    events.
 
     Each case's events are contiguous in ``events`` (sorted by case, time, row), so an event
-    is found at (index of the case's first event + its position): no per-event join.
+    is found at (index of the case's first event + its position): no per-event join. The
+    cases are the runs of equal case ids (checked: a case id that appears in two runs means
+    another order, and the first events are then found by a group-by).
     """
+    case = events["case"]
+    run = case.rle_id()
+    at = (run != run.shift(1)).fill_null(True).arg_true()
+    first = pl.DataFrame({"case": case.gather(at), "_first": at.cast(pl.Int64)})
+    if first["case"].n_unique() == first.height:
+        return first
     return (
         events.select("case")
         .with_row_index("_i")
-        .group_by("case")
+        .group_by("case", maintain_order=True)
         .agg(pl.col("_i").min().cast(pl.Int64).alias("_first"))
     )
 
@@ -398,11 +407,11 @@ def _case_deviations(
     cases: pl.DataFrame, variant_devs: pl.DataFrame, events: pl.DataFrame, first: pl.DataFrame
 ) -> pl.DataFrame:
     """The variants' deviations for every case, with the time of the event (none for skips)."""
-    devs = (
-        cases.select("case", "unit", "variant")
-        .join(variant_devs, on="variant", how="inner")
-        .join(first, on="case", how="left")
-    )
+    if first["case"].equals(cases["case"]):  # the usual order: no join on the case ids
+        with_first = cases.select("case", "unit", "variant", first["_first"])
+    else:
+        with_first = cases.select("case", "unit", "variant").join(first, on="case", how="left")
+    devs = with_first.join(variant_devs, on="variant", how="inner")
     idx = devs.select(
         pl.when(pl.col("kind") != "skipped").then(pl.col("_first") + pl.col("position"))
     ).to_series()

@@ -87,9 +87,8 @@ def apply_time_limits(
         return TimeLimitOutcome(
             pl.DataFrame(schema=LATE_SCHEMA), pl.DataFrame(schema=LIMIT_SCORE_SCHEMA)
         )
-    firsts = _first_occurrences(events, limits, first)
-    starts = cases.select("case", pl.col("start").alias("_from"))
-    evaluated = [_evaluate(lim, cases, firsts, starts, timezone) for lim in limits]
+    wide = _first_occurrences(events, cases, limits, first)
+    evaluated = [_evaluate(lim, wide, _columns(limits), timezone) for lim in limits]
     late = pl.concat(
         [_late_rows(lim, d) for lim, d in zip(limits, evaluated, strict=True)],
         how="vertical_relaxed",
@@ -102,12 +101,9 @@ def apply_time_limits(
     return TimeLimitOutcome(late, limit_scores(per_case, units, limit_table(limits)), per_case)
 
 
-def _first_occurrences(
-    events: pl.DataFrame, limits: Sequence[TimeLimit], first: pl.DataFrame
-) -> pl.DataFrame:
-    """One pass over the events: per case the first time and position of every activity a
-    limit refers to (``case``, ``activity``, ``_t``, ``position``)."""
-    needed = sorted(
+def _needed(limits: Sequence[TimeLimit]) -> list[str]:
+    """The activities the limits refer to, sorted."""
+    return sorted(
         {
             a
             for t in limits
@@ -115,43 +111,104 @@ def _first_occurrences(
             if a is not None
         }
     )
-    return (
-        events.select("case", "activity", "timestamp")
-        .with_row_index("_i")
-        .filter(pl.col("activity").is_in(needed))
-        .group_by("case", "activity")
-        .agg(pl.col("timestamp").min().alias("_t"), pl.col("_i").min().cast(pl.Int64).alias("_i"))
-        .join(first, on="case", how="left")
-        .with_columns((pl.col("_i") - pl.col("_first")).alias("position"))
-        .drop("_i", "_first")
+
+
+def _columns(limits: Sequence[TimeLimit]) -> dict[str, tuple[str, str]]:
+    """Per activity a limit refers to, its columns in :func:`_first_occurrences`' table:
+    the time of its first event and that event's position."""
+    return {a: (f"_t{k}", f"_p{k}") for k, a in enumerate(_needed(limits))}
+
+
+def _case_rows(
+    events: pl.DataFrame, cases: pl.DataFrame, first: pl.DataFrame
+) -> tuple[pl.Series, pl.Series]:
+    """Per event the row of its case in ``cases``, and per case its first event's index.
+
+    A log's events come case by case in the order of the case table, so both are the runs
+    of equal case ids; otherwise (another order) they are looked up by case id.
+    """
+    run = events["case"].rle_id()
+    at = (run != run.shift(1)).fill_null(True).arg_true()
+    ids = events["case"].gather(at)
+    if ids.len() == cases.height and ids.cast(pl.String).equals(cases["case"].cast(pl.String)):
+        return run.cast(pl.Int64), at.cast(pl.Int64)
+    numbered = cases.select(pl.col("case").cast(pl.String)).with_row_index("_row")
+    rows = (
+        events.select(pl.col("case").cast(pl.String))
+        .join(numbered, on="case", how="left", maintain_order="left")["_row"]
+        .cast(pl.Int64)
     )
+    firsts = numbered.join(
+        first.select(pl.col("case").cast(pl.String), "_first"), on="case", how="left"
+    ).sort("_row")["_first"]
+    return rows, firsts.cast(pl.Int64)
+
+
+def _first_occurrences(
+    events: pl.DataFrame, cases: pl.DataFrame, limits: Sequence[TimeLimit], first: pl.DataFrame
+) -> pl.DataFrame:
+    """One pass over the events: per case (``case``, ``unit``, ``start``, in the case table's
+    order) the first time and position of every activity a limit refers to (the columns of
+    :func:`_columns`; null when the case has no such event)."""
+    rows, firsts = _case_rows(events, cases, first)
+    columns = _columns(limits)
+    m = cases.height
+    code = pl.col("activity").replace_strict(list(columns), list(range(len(columns))))
+    hits = (
+        events.select("activity", "timestamp")
+        .with_columns(rows.alias("_row"), pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"))
+        .filter(pl.col("activity").is_in(list(columns)))
+        .select((code.cast(pl.Int64) * m + pl.col("_row")).alias("_k"), "timestamp", "_i")
+        .sort("_k")  # one integer key per activity and case; sorted, it groups fastest
+        .group_by("_k", maintain_order=True)
+        .agg(pl.col("timestamp").min().alias("_t"), pl.col("_i").min().alias("_i"))
+    )
+    wide = cases.select("case", "unit", "start").with_columns(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), firsts.alias("_first")
+    )
+    for k, (t, p) in enumerate(columns.values()):
+        found = hits.filter(pl.col("_k") // m == k).select(
+            (pl.col("_k") % m).alias("_row"), pl.col("_t").alias(t), pl.col("_i").alias(p)
+        )
+        wide = wide.join(found, on="_row", how="left", maintain_order="left")
+    positions = [(pl.col(p) - pl.col("_first")).alias(p) for _, p in columns.values()]
+    return wide.with_columns(positions).drop("_row", "_first")
 
 
 def _evaluate(
     lim: TimeLimit,
-    cases: pl.DataFrame,
-    firsts: pl.DataFrame,
-    starts: pl.DataFrame,
+    wide: pl.DataFrame,
+    columns: dict[str, tuple[str, str]],
     timezone: str,
 ) -> pl.DataFrame:
-    """Per case the limit applies to: ``_from``, ``_to``, ``position``, ``_dur`` (s), ``_late``."""
+    """Per case the limit applies to: ``_from``, ``_to``, ``position``, ``_dur`` (s), ``_late``.
 
-    def occurrences(activity: str) -> pl.DataFrame:
-        return firsts.filter(pl.col("activity") == activity)
+    A case counts when it has the ``to_activity`` (and the ``from_activity``) event, every
+    ``applies_if`` activity and no ``applies_unless`` one.
+    """
 
-    to = occurrences(lim.to_activity).select("case", pl.col("_t").alias("_to"), "position")
+    def occurs(activity: str) -> pl.Expr:
+        return pl.col(columns[activity][1]).is_not_null()
+
+    to_t, to_p = columns[lim.to_activity]
+    keep = occurs(lim.to_activity)
     if lim.from_activity is None:
-        frm = starts
+        start = pl.col("start")
     else:
-        frm = occurrences(lim.from_activity).select("case", pl.col("_t").alias("_from"))
-    scope = cases.select("case", "unit")
+        start, keep = pl.col(columns[lim.from_activity][0]), keep & occurs(lim.from_activity)
     for act in lim.applies_if:
-        scope = scope.join(occurrences(act).select("case"), on="case", how="semi")
+        keep = keep & occurs(act)
     for act in lim.applies_unless:
-        scope = scope.join(occurrences(act).select("case"), on="case", how="anti")
+        keep = keep & ~occurs(act)
     return (
-        scope.join(frm, on="case", how="inner")
-        .join(to, on="case", how="inner")
+        wide.filter(keep)
+        .select(
+            "case",
+            "unit",
+            start.alias("_from"),
+            pl.col(to_t).alias("_to"),
+            pl.col(to_p).alias("position"),
+        )
         .with_columns(
             ((pl.col("_to") - pl.col("_from")).dt.total_microseconds() / 1e6).alias("_dur"),
             pl.lit(lim.id).alias("limit"),
