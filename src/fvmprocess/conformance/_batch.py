@@ -152,13 +152,10 @@ def _suffix_table(
     known = class_code >= 0
     tgt = auto.targets[:, class_code[known]]
     sync_to[:k, known] = np.where(tgt >= 0, tgt, k)
-    edges = _edges(auto)
-    table = np.empty((total + 1, k + 1), dtype=np.float64)  # at most one node per event
-    table[0, :k] = auto.completion
-    table[0, k] = np.inf
     prev = np.zeros(n_traces, dtype=np.int64)  # node of each trace's suffix of length depth-1
     n_nodes = 1
     n_classes = len(class_code)
+    levels: list[tuple[_Ints, _Ints]] = []  # per depth its nodes' parents and event classes
     for depth in range(1, int(lengths.max(initial=0)) + 1):
         active = np.flatnonzero(lengths >= depth)
         pos = offsets[active] + lengths[active] - depth
@@ -167,11 +164,19 @@ def _suffix_table(
         new = n_nodes + inverse.reshape(-1)
         prev[active] = new
         nodes[base[active] + lengths[active] - depth] = new
-        parent, cls = uniq // n_classes, uniq % n_classes
-        end = n_nodes + len(uniq)
-        table[n_nodes:end] = _step(table[parent], cls, class_cost, sync_to, edges)
-        n_nodes = end
-    return nodes, table[:n_nodes]
+        levels.append((uniq // n_classes, uniq % n_classes))
+        n_nodes += len(uniq)
+    # the trie first, then a table of exactly its nodes (a real log's suffixes share most)
+    edges = _edges(auto)
+    table = np.empty((n_nodes, k + 1), dtype=np.float64)
+    table[0, :k] = auto.completion
+    table[0, k] = np.inf
+    start = 1
+    for parent, cls in levels:
+        end = start + len(parent)
+        table[start:end] = _step(table[parent], cls, class_cost, sync_to, edges)
+        start = end
+    return nodes, table
 
 
 def _edges(auto: Automaton) -> tuple[_Ints, _Ints, _Floats, _Ints]:

@@ -99,6 +99,9 @@ _SUBSET_MEMBER_BYTES = 60
 #: Automata with at most this many edges align by the batched dynamic program
 #: (:mod:`fvmprocess.conformance._batch`); its rounds cost trie nodes × edges.
 _BATCH_MAX_EDGES = 4096
+#: Events per batch at most: the working arrays (a few per move) stay ~100 MiB, and batches
+#: this large share almost every suffix anyway.
+_BATCH_EVENTS = 1 << 19
 
 
 def graph_bytes(n_places: int, out_degree: float = 6.0) -> int:
@@ -523,7 +526,7 @@ class Aligner:
 
     def _align_batches(self, todo: list[tuple[str, ...]], progress: VariantProgress | None) -> None:
         """Align ``todo`` by the batched dynamic program, in batches whose cost table fits
-        half the memory budget; cache the results."""
+        half the memory budget (and of at most ``_BATCH_EVENTS`` events); cache the results."""
         assert self._auto is not None
         k = self._auto.n_states
         room = self.budget.memory // 2
@@ -533,7 +536,8 @@ class Aligner:
         while start < len(todo):
             # table_bytes grows with events and traces: the longest batch that fits, or one
             ends = np.arange(start + 1, len(todo) + 1)
-            fits = table_bytes(k, seen[ends] - seen[start], ends - start) <= room
+            events = seen[ends] - seen[start]
+            fits = (table_bytes(k, events, ends - start) <= room) & (events <= _BATCH_EVENTS)
             end = start + max(1, int(np.count_nonzero(fits)))
             for key, al in zip(todo[start:end], self._batch(todo[start:end]), strict=True):
                 self._cache[key] = al
