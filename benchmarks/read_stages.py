@@ -32,6 +32,7 @@ BUILD += ["_merge_lifecycle", "_rejections", "_account", "_unmapped", "_events"]
 CSV = ["_fast", "_scan", "_read_native", "_field_counts", "_record_lines", "_encoding_findings"]
 TIMES: dict[str, float] = {}
 CPU: dict[str, float] = {}  # process CPU time (all threads): less sensitive to other load
+PEAK: dict[str, float] = {}  # the process's peak RSS (MiB) when the stage first returned
 
 
 def wrap(mod: ModuleType, name: str) -> None:
@@ -45,6 +46,7 @@ def wrap(mod: ModuleType, name: str) -> None:
         finally:
             TIMES[name] = TIMES.get(name, 0.0) + time.perf_counter() - t
             CPU[name] = CPU.get(name, 0.0) + time.process_time() - c
+            PEAK.setdefault(name, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
     setattr(mod, name, timed)
 
@@ -95,8 +97,9 @@ def main() -> None:
     print(
         f"ratio to the bare pass: wall {(t_read + t_var) / t_bare:.2f}, cpu {(c_read + c_var) / c_bare:.2f}"
     )
+    print(f"  {'stage':20s} {'wall':>8s} {'cpu':>8s} {'peak RSS after':>15s}")
     for k, v in sorted(TIMES.items(), key=lambda x: -x[1]):
-        print(f"  {k:20s} {v:7.3f}s {CPU[k]:7.3f}s")
+        print(f"  {k:20s} {v:7.3f}s {CPU[k]:7.3f}s {PEAK[k]:11.0f} MiB")
 
 
 if __name__ == "__main__":

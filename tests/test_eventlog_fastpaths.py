@@ -89,24 +89,41 @@ def test_event_order_matches_a_full_sort() -> None:
             .to_list()
         )
         got = _event_order(work)
-        assert (list(range(n)) if got is None else got.to_list()) == expected
+        assert got.positions.to_list() == expected
+        assert not got.identity or expected == list(range(n))
+        keys = [(cases[i], ts[i]) for i in expected]
+        same = [i > 0 and keys[i] == keys[i - 1] for i in range(len(keys))]
+        assert got.same.to_list() == same
 
 
 def test_duplicate_mask_matches_brute_force() -> None:
+    # cases grouped or not, rows in time order or not, rejected rows, a unit in the key
     rng = random.Random(11)
     t0 = datetime(2025, 1, 1, tzinfo=UTC)
-    for _ in range(200):
+    for _ in range(600):
         n = rng.randint(1, 30)
         rows = [
-            (rng.choice("ab"), rng.choice("xy"), t0 + timedelta(minutes=rng.randint(0, 2)))
+            (
+                rng.choice("abc"),
+                rng.choice("xy"),
+                t0 + timedelta(minutes=rng.randint(0, 2)),
+                rng.choice(["u", "v"]),
+            )
             for _ in range(n)
         ]
+        layout = rng.random()
+        if layout < 0.3:
+            rows.sort(key=lambda r: r[0])  # grouped by case
+        elif layout < 0.6:
+            rows.sort(key=lambda r: (r[0], r[2]))  # grouped and in time order
         rej = [None if rng.random() < 0.8 else "x" for _ in range(n)]
         work = pl.DataFrame(
             {
                 "case": [r[0] for r in rows],
                 "activity": [r[1] for r in rows],
                 "timestamp": pl.Series([r[2] for r in rows], dtype=pl.Datetime("us", "UTC")),
+                "unit": [r[3] for r in rows],
+                ROW: list(range(2, n + 2)),
                 REJECT: pl.Series(rej, dtype=pl.String),
             }
         )

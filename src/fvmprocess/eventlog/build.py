@@ -51,7 +51,6 @@ __all__ = [
 _TS_REASON = "__fvm_ts_reason__"
 _DUPLICATE = "__fvm_duplicate__"  # a kept duplicate (duplicates="keep")
 _MERGED = "__merged__"  # a lifecycle start merged into its complete event: used, not an event
-_MIX = 0x9E3779B97F4A7C15  # odd 64-bit constant: mixes one column's hash into the next
 _INT_RE = r"^[+-]?(?:0|[1-9]\d*)$"
 _DEC_DOT_RE = r"^[+-]?\d+\.\d+$"
 _DEC_COMMA_RE = r"^[+-]?\d+,\d+$"
@@ -106,11 +105,15 @@ def build(
     _count(warnings, timed.warnings)
     raw.release()
     work = map_activities(mark_missing(timed.work), mapping)
+    order: _Order | None = None
     if "timestamp" in roles:
-        work = _mark_duplicates(work, reject=options.duplicates == "reject")
+        work, order = _mark_duplicates(work, reject=options.duplicates == "reject")
+    live = work[REJECT].null_count()
     paired = _merge_lifecycle(work)
     _count(warnings, paired.warnings)
     work = paired.work
+    if work[REJECT].null_count() != live:  # reasons are only ever added: same count, same rows
+        order = None
     kept = _kept_duplicates(work)
     _count(warnings, kept.counts)
     examples = {**raw.warning_examples, **selection.examples, **kept.examples}
@@ -120,7 +123,7 @@ def build(
     if options.strict and accounting.rows_rejected:
         raise_first_rejection(rejected, accounting, roles, raw)
     unmapped = _unmapped(work, mapping)
-    events = _events(work, selection.extras)
+    events = _events(work, selection.extras, order)
     return BuiltLog(
         events=events,
         schema=resolved,
@@ -321,17 +324,21 @@ def _event_key(work: pl.DataFrame) -> list[str]:
     ]
 
 
-def _mark_duplicates(work: pl.DataFrame, *, reject: bool) -> pl.DataFrame:
+def _mark_duplicates(work: pl.DataFrame, *, reject: bool) -> tuple[pl.DataFrame, _Order | None]:
     """Find rows equal to an earlier live row (the first one is the event kept).
 
     ``reject``: they are rejected as ``duplicate_event``; else they stay and are flagged in
     a helper column, counted as a warning by :func:`_kept_duplicates`. Without timestamps
     repeated activities are real repetitions, so :func:`build` skips this stage then.
+    Returns the frame and the live rows' event order (None when rows were rejected here).
     """
-    mask = duplicate_mask(work)
+    order = _event_order(work)
+    mask = duplicate_mask(work, order)
     if reject:
-        return work.with_columns(_mark("duplicate_event", pl.lit(mask)))
-    return work.with_columns(mask.alias(_DUPLICATE))
+        return work.with_columns(_mark("duplicate_event", pl.lit(mask))), (
+            None if mask.any() else order
+        )
+    return work.with_columns(mask.alias(_DUPLICATE)), order
 
 
 @dataclass(frozen=True)
@@ -351,36 +358,23 @@ def _kept_duplicates(work: pl.DataFrame) -> _Flagged:
     return _Flagged({"duplicate_event": rows.len()}, {"duplicate_event": first})
 
 
-def duplicate_mask(work: pl.DataFrame) -> pl.Series:
+def duplicate_mask(work: pl.DataFrame, order: _Order | None = None) -> pl.Series:
     """True for a live row equal on the event key to an earlier live row (input order).
 
-    Exact, and light on memory at 10 M rows: rows are first grouped by a 64-bit hash of the
-    key; only rows whose hash occurs more than once are compared on the full key. A rejected
-    row never hides a live one.
+    Exact, without hashing or sorting every row: equal rows share case and timestamp, so in
+    the event order (:func:`_event_order`) they are neighbours with the same case and time.
+    Only such rows are compared on the full key. A rejected row never hides a live one.
     """
-    key = _event_key(work)
-    h = work.select(pl.when(pl.col(REJECT).is_null()).then(_key_hash(key)).alias("_h"))["_h"]
-    ordered = h.drop_nulls().sort()
-    repeated = ordered.filter(ordered == ordered.shift(1)).unique()
-    suspects = h.is_in(repeated.implode()).fill_null(False)
+    found = order or _event_order(work)
     mask = pl.repeat(False, work.height, dtype=pl.Boolean, eager=True).alias("_dup")
-    if not suspects.any():
+    same = found.same
+    suspects = found.positions.filter(same | same.shift(-1).fill_null(False)).sort()
+    if suspects.is_empty():
         return mask
-    idx = suspects.arg_true()
-    sub = work[idx].select(key)
+    key = _event_key(work)
+    sub = work[suspects].select(key)
     dup_in_sub = ~sub.select(pl.struct(key).is_first_distinct()).to_series()
-    return mask.scatter(idx.filter(dup_in_sub), True)
-
-
-def _key_hash(key: list[str]) -> pl.Expr:
-    """A 64-bit hash of the key columns, combined column by column (cheaper than a struct's).
-
-    Equal keys hash equal; a collision only makes rows suspects, compared on the full key.
-    """
-    h = pl.col(key[0]).hash(seed=0)
-    for i, c in enumerate(key[1:], start=1):
-        h = (h * pl.lit(_MIX, dtype=pl.UInt64)) ^ pl.col(c).hash(seed=i)
-    return h
+    return mask.scatter(suspects.filter(dup_in_sub), True)
 
 
 def _merge_lifecycle(work: pl.DataFrame) -> Step:
@@ -531,20 +525,39 @@ def _unmapped(work: pl.DataFrame, mapping: ActivityMapping | None) -> dict[str, 
     return {str(a): int(n) for a, n in um.iter_rows()}
 
 
-def _events(work: pl.DataFrame, extras: Mapping[str, str]) -> pl.DataFrame:
+def _events(
+    work: pl.DataFrame, extras: Mapping[str, str], order: _Order | None = None
+) -> pl.DataFrame:
     """The live rows sorted by case, timestamp and row, in the events' column order.
 
-    Only the sort keys are sorted (:func:`_event_order`); the live rows are then gathered
-    once, so one copy of the events exists at a time, and not at all when they are in order.
+    Only the sort keys are sorted (:func:`_event_order`, or ``order`` when the caller has it
+    for the same live rows); the live rows are then gathered once, so one copy of the events
+    exists at a time, and not at all when they are in order.
     """
     head = _event_key(work)
-    order = _event_order(work)
+    found = order or _event_order(work)
     events = work.select(*head, "original_activity", ROW, *extras.values()).rename({ROW: "row"})
-    return events if order is None else events.select(pl.all().gather(order))
+    return events if found.identity else events.select(pl.all().gather(found.positions))
 
 
-def _event_order(work: pl.DataFrame) -> pl.Series | None:
-    """The positions of the live rows in case/timestamp/row order; None: all live, in order.
+@dataclass(frozen=True)
+class _Order:
+    """The live rows in (case, timestamp, row) order.
+
+    Attributes:
+        positions: their positions in the work frame, in that order.
+        same: per position in that order, whether the row has the case and timestamp of the
+            one before it.
+        identity: every row is live and already in order (``positions`` is 0, 1, 2, ...).
+    """
+
+    positions: pl.Series
+    same: pl.Series
+    identity: bool = False
+
+
+def _event_order(work: pl.DataFrame) -> _Order:
+    """The live rows in case/timestamp/row order.
 
     Exports usually list each case's rows together, in case order: then each case gets an
     integer key in one pass, and only the cases whose rows are not in order are sorted, over
@@ -559,28 +572,38 @@ def _event_order(work: pl.DataFrame) -> pl.Series | None:
     case = pl.col("case")
     grouped = keys.select((case >= case.shift(1)).all().alias("ok")).item() is not False
     if not grouped:
-        return keys.sort(["case", "timestamp", ROW], nulls_last=False, maintain_order=True)["_pos"]
+        ordered = keys.sort(["case", "timestamp", ROW], nulls_last=False, maintain_order=True)
+        return _Order(ordered["_pos"], _same(ordered, "case"))
     ints = keys.select(
         "_pos", (case != case.shift(1)).fill_null(True).cum_sum().alias("_case"), "timestamp", ROW
     )
     follows = ints.select(_follows().alias("ok"))["ok"]
     if follows.all():
-        return None if all_live else ints["_pos"]
-    return _sort_disordered(ints, follows)
+        return _Order(ints["_pos"], _same(ints, "_case"), identity=all_live)
+    ordered = _sort_disordered(ints, follows)
+    return _Order(ordered["_pos"], _same(ordered, "_case"))
 
 
-def _sort_disordered(ints: pl.DataFrame, follows: pl.Series) -> pl.Series:
-    """The positions in (case key, timestamp, row) order, sorting only the rows of the cases
-    that are not in order already: their rows fill the same slots, case by case, as a sort of
+def _same(ordered: pl.DataFrame, case: str) -> pl.Series:
+    """Whether each row has the case and timestamp of the row before it."""
+    c, t = pl.col(case), pl.col("timestamp")
+    return ordered.select(((c == c.shift(1)) & (t == t.shift(1))).fill_null(False).alias("_same"))[
+        "_same"
+    ]
+
+
+def _sort_disordered(ints: pl.DataFrame, follows: pl.Series) -> pl.DataFrame:
+    """``ints`` in (case key, timestamp, row) order, sorting only the rows of the cases that
+    are not in order already: their rows fill the same slots, case by case, as a sort of
     every row would give them (each case's rows are together and the cases in key order)."""
     case = ints["_case"].to_numpy()
     bad = np.zeros(int(case.max()) + 1, dtype=bool)
     bad[case[~follows.to_numpy()]] = True
     rows = pl.Series(bad[case])
-    moved = ints.filter(rows).sort(
-        ["_case", "timestamp", ROW], nulls_last=False, maintain_order=True
-    )
-    return ints["_pos"].scatter(rows.arg_true(), moved["_pos"])
+    at = ints.with_row_index("_at")
+    moved = at.filter(rows).sort(["_case", "timestamp", ROW], nulls_last=False, maintain_order=True)
+    perm = at["_at"].scatter(rows.arg_true(), moved["_at"])
+    return ints[perm]
 
 
 def _follows() -> pl.Expr:
