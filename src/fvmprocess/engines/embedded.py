@@ -77,17 +77,35 @@ def assign_units(events: pl.DataFrame, how: UnitAssignment = "first") -> UnitsAs
         raise ValueError(f"unit_assignment is {how!r}; expected one of {UNIT_ASSIGNMENTS}")
     if "unit" not in events.columns or events.height == 0:
         return UnitsAssigned(events, 0, 0)
-    multi = (
-        events.group_by("case")
-        .agg(pl.col("unit").drop_nulls().n_unique().alias("_n"))
-        .filter(pl.col("_n") > 1)["case"]
-    )
+    multi = _multi_unit_cases(events)
     if multi.len() == 0 or how == "first":
         return UnitsAssigned(events, multi.len(), multi.len())
     if how == "most":
         return UnitsAssigned(_most_events(events, multi), multi.len(), multi.len())
     split, episodes = _episodes(events, multi)
     return UnitsAssigned(split, multi.len(), episodes)
+
+
+def _multi_unit_cases(events: pl.DataFrame) -> pl.Series:
+    """The cases whose events name more than one unit.
+
+    Each case's events are contiguous in a log (sorted by case): a case names several units
+    when its non-null units change from one event to the next within its run of rows. The
+    runs are checked to be the cases (a case id in two runs means another order, and the
+    units are then counted per case id).
+    """
+    named = events.select("case", "unit").filter(pl.col("unit").is_not_null())
+    run = named["case"].rle_id()
+    starts = (run != run.shift(1)).fill_null(True)
+    ids = named["case"].filter(starts)
+    if ids.n_unique() != ids.len():
+        return (
+            events.group_by("case")
+            .agg(pl.col("unit").drop_nulls().n_unique().alias("_n"))
+            .filter(pl.col("_n") > 1)["case"]
+        )
+    changes = ~starts & (named["unit"] != named["unit"].shift(1))
+    return named["case"].filter(changes).unique(maintain_order=True)
 
 
 def _most_events(events: pl.DataFrame, multi: pl.Series) -> pl.DataFrame:
