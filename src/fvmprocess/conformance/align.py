@@ -4,9 +4,9 @@ An alignment pairs a trace with a complete run of the net (initial to final mark
 sequence of moves: *synchronous* (the event and a transition with its label), *log* (an event
 the model cannot follow), *model* (a visible transition the trace skipped) and *silent* (a τ
 transition). Under the standard cost function sync and silent moves cost 0 and visible log and
-model moves cost 1; an optimal alignment has the least total cost. Among optimal alignments
-the engine returns the one with the fewest silent moves, then breaks remaining ties by a
-fixed order, so the same net and trace always give the same moves.
+model moves cost 1; an optimal alignment has the least total cost. Ties among optimal
+alignments are broken by a fixed rule (below), and each stretch of silent moves is a shortest
+one, so the same net and trace always give the same moves.
 
 How it works (see ``docs/alignments.md``): the net's reachability graph is built once per
 :class:`Aligner` and determinised over its silent moves when that stays small. For such a
