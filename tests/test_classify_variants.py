@@ -164,3 +164,16 @@ def test_the_same_as_classify_per_trace(seed: int) -> None:
     for row, al in zip(got[0].iter_rows(named=True), alignments, strict=True):
         visible = [m for m in al.moves if m.kind != "silent"]
         assert row["moves"] == [{"log": m.log, "model": m.model, "kind": m.kind} for m in visible]
+
+
+def test_check_traces_share_one_string_per_activity() -> None:
+    import importlib
+
+    check_module = importlib.import_module("fvmprocess.conformance.check")
+    variants = pl.DataFrame(
+        {"activities": [["A", "B"], [], ["C", "A", "A"], ["B"]]},
+        schema={"activities": pl.List(pl.String)},
+    )
+    traces = check_module._traces(variants)
+    assert traces == [("A", "B"), (), ("C", "A", "A"), ("B",)]
+    assert traces[0][0] is traces[2][1] is traces[2][2] and traces[0][1] is traces[3][0]

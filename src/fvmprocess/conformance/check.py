@@ -120,8 +120,7 @@ def check(
         )
     events, read = _check_inputs(events, read, target, opts)
     cases, variants = _variant_tables(events, opts.engine)
-    traces = [tuple(v) for v in variants["activities"].to_list()]
-    alignments = _align(target.net, traces, opts)
+    alignments = _align(target.net, _traces(variants), opts)
     variants, variant_devs = _classify_variants(variants, alignments, target.net.labels, opts.costs)
     first = _first_events(events)
     structural = _case_deviations(cases, variant_devs, events, first)
@@ -353,6 +352,19 @@ def _variant_tables(events: pl.DataFrame, engine: Engine) -> tuple[pl.DataFrame,
 
 
 # -- alignments and deviations ---------------------------------------------------------------
+
+
+def _traces(variants: pl.DataFrame) -> list[tuple[str, ...]]:
+    """The variants' activity sequences, each distinct activity one shared ``str`` (the
+    aligner looks every event up by its activity: a shared string's hash is computed once)."""
+    activities = variants["activities"]
+    flat = activities.explode(empty_as_null=False)
+    names = flat.drop_nulls().unique().to_list()
+    codes = flat.replace_strict(names, range(len(names)), default=len(names), return_dtype=pl.Int64)
+    shared = [*names, None]
+    objects = list(map(shared.__getitem__, codes.fill_null(len(names)).to_list()))
+    ends = activities.list.len().cum_sum().to_list()
+    return [tuple(objects[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _align(net: PetriNet, traces: list[tuple[str, ...]], opts: CheckOptions) -> list[Alignment]:
