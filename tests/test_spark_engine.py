@@ -11,7 +11,9 @@ other Spark tests.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +44,22 @@ def spark() -> Iterator[Any]:
     from fvmprocess.engines.spark import get_session
 
     yield get_session()  # the session test_engines.py stops at the end
+
+
+@pytest.mark.spark
+def test_get_session_keeps_the_users_executor_python(
+    spark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PYSPARK_PYTHON`` (a packed environment's, a node's own) is respected; only when unset
+    do the executors run the driver's Python (the cluster test runs one for real)."""
+    from fvmprocess.engines.spark import get_session
+
+    monkeypatch.setenv("PYSPARK_PYTHON", "./env/bin/python")
+    get_session()
+    assert os.environ["PYSPARK_PYTHON"] == "./env/bin/python"
+    monkeypatch.delenv("PYSPARK_PYTHON")
+    get_session()
+    assert os.environ["PYSPARK_PYTHON"] == sys.executable
 
 
 def test_bin_edges_are_numpys_quantiles() -> None:
@@ -254,3 +272,61 @@ def test_spark_parquet_keeps_the_extra_columns(spark: Any, tmp_path: Path) -> No
     got = _to_polars(read_log_spark(str(path)).events).sort("row")
     assert "attr:row" in expected.columns and "pnr" in expected.columns
     assert_frame_equal(got.select(expected.columns), expected.sort("row"))
+
+
+def _csv_exports_with_attributes(tmp: Path) -> tuple[str, Path]:
+    """The analysis log as two semicolon exports (a glob) and their concatenation with the
+    second header left blank (the embedded reference, numbered line for line). Extra columns:
+    ``age`` (whole numbers), ``weight`` (whole numbers in the first file, decimal commas in the
+    second: one decimal column over the log), ``big`` (a number beyond 64 bits in the second
+    file: the column stays text, counted), ``pnr``, ``flag``, ``arrival``, ``sex`` (text)."""
+    frame = _analysis_log().with_row_index("i")
+    first = pl.col("unit").is_in(["Akut Hopp", "Liten"])
+    frame = frame.with_columns(
+        pl.when(first)
+        .then(pl.col("age").cast(pl.String))
+        .otherwise(pl.format("{},5", pl.col("age")))
+        .alias("weight"),
+        pl.when(pl.col("i") == frame.filter(~first)["i"][3])
+        .then(pl.lit("123456789012345678901234"))
+        .otherwise(pl.col("i").cast(pl.String))
+        .alias("big"),
+    ).drop("i")
+    texts = []
+    for i, part in enumerate((frame.filter(first), frame.filter(~first))):
+        text = part.write_csv(separator=";")
+        (tmp / f"export_{i}.csv").write_text(text, encoding="utf-8")
+        texts.append(text if i == 0 else "\n" + text.split("\n", 1)[1])
+    joined = tmp / "joined.csv"
+    joined.write_text("".join(texts), encoding="utf-8")
+    return str(tmp / "export_*.csv"), joined
+
+
+@pytest.mark.spark
+def test_spark_csv_extra_columns_and_causes_identical(spark: Any, tmp_path: Path) -> None:
+    """CSV exports' extra columns reach the events as read_log gives them (numbers converted
+    over the whole log, names, types, values), and the causes on them equal the embedded
+    engine's."""
+    from fvmprocess.engines.spark import _to_polars
+    from fvmprocess.engines.spark_read import read_log_spark
+
+    bpmn = tmp_path / "trend.bpmn"
+    bpmn.write_text(BPMN, encoding="utf-8")
+    glob, joined = _csv_exports_with_attributes(tmp_path)
+    log = read_log(joined)
+    assert log.events.schema["weight"] == pl.Float64 and log.events.schema["age"] == pl.Int64
+    assert log.events.schema["big"] == pl.String
+    assert log.accounting.warnings["unconvertible_value"] == 1
+    on_spark = read_log_spark(glob)
+    assert on_spark.accounting == log.accounting
+    got = _to_polars(on_spark.events).sort("row")
+    assert_frame_equal(got.select(log.events.columns), log.events.sort("row"))
+    expected = check(bpmn, joined, causes=True)
+    result = check_spark(bpmn, glob, causes=True).collect()
+    assert result.accounting == expected.accounting
+    x, y = expected.analyses.causes, result.analyses.causes
+    assert x is not None and y is not None
+    assert x.used["age"] == "binned" and x.used["weight"] == "binned"
+    assert "pnr" in x.excluded and x.table.height > 0
+    assert dict(x.used) == dict(y.used) and dict(x.excluded) == dict(y.excluded)
+    assert_frame_equal(x.table, y.table, **_CLOSE)

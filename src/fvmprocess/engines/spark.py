@@ -99,7 +99,8 @@ def get_session(master: str | None = None) -> SparkSession:
         'UTC'
     """
     sql = import_optional("pyspark.sql", extra="spark", purpose="the spark engine (with Java)")
-    os.environ["PYSPARK_PYTHON"] = sys.executable
+    # the executors' Python: the user's (a packed environment, a node's own) when set
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     with _quiet():
         builder: Any = sql.SparkSession.builder

@@ -99,6 +99,18 @@ class _Loaded:
     info: SourceInfo
     warnings: dict[str, int] = field(default_factory=dict)
     warning_examples: dict[str, list[int]] = field(default_factory=dict)
+    decimal_comma: bool = False
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """The extra CSV columns the embedded reader converts to numbers (decided over the whole
+    log): each column's witness, a value of its type (``"0"``, ``"0.5"``, ``"0,5"``), and the
+    ``unconvertible_value`` warning of the columns that stay text."""
+
+    witnesses: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[int]] = field(default_factory=dict)
 
 
 def read_log_spark(
@@ -140,10 +152,15 @@ def read_log_spark(
     resolved = (schema or LogSchema()).resolve(loaded.columns, source=loaded.source)
     roles = resolved.columns()
     opts, assumed = _dayfirst(loaded, roles, opts)
-    work = _normalise(loaded, roles, activity_mapping, opts)
+    numbers = _numbers(loaded, roles)
+    work = _normalise(loaded, roles, activity_mapping, opts, numbers)
     work = _mark_duplicates(work, roles, reject=opts.duplicates == "reject")
     work = _merge_lifecycle(work, roles).persist()
-    accounting = _account(work, {**loaded.warnings, **assumed}, loaded.warning_examples)
+    accounting = _account(
+        work,
+        {**loaded.warnings, **assumed, **numbers.warnings},
+        {**loaded.warning_examples, **numbers.examples},
+    )
     if opts.strict and accounting.rows_rejected:
         work.unpersist()
         _raise_first(accounting, roles, loaded)
@@ -261,6 +278,7 @@ class _CsvFile:
     columns: list[str]
     lines: int
     info: SourceInfo
+    decimal_comma: bool
     warnings: dict[str, int] = field(default_factory=dict)
     warning_examples: dict[str, list[int]] = field(default_factory=dict)
 
@@ -300,7 +318,9 @@ def _csv_headers(files: SparkDataFrame, opts: ReadOptions) -> dict[str, _CsvFile
                 out["path"].append(path)
                 out["columns"].append([c for c in raw.frame.columns if c != ROW])
                 out["lines"].append(lines)
-                out["facts"].append([i.encoding, i.delimiter, str(i.header_line)])
+                out["facts"].append(
+                    [i.encoding, i.delimiter, str(i.header_line), str(int(raw.decimal_comma))]
+                )
                 out["warnings"].append(list(raw.warnings.items()))
                 out["examples"].append(list(raw.warning_examples.items()))
             yield pa.RecordBatch.from_pydict(out, schema=schema)
@@ -322,12 +342,13 @@ def _csv_headers(files: SparkDataFrame, opts: ReadOptions) -> dict[str, _CsvFile
     )
     result: dict[str, _CsvFile] = {}
     for r in got.collect():
-        enc, delim, line = r["facts"]
+        enc, delim, line, comma = r["facts"]
         info = SourceInfo(format="csv", encoding=enc, delimiter=delim, header_line=int(line))
         result[r["path"]] = _CsvFile(
             list(r["columns"]),
             int(r["lines"]),
             info,
+            comma == "1",
             {str(k): int(v) for k, v in (r["warnings"] or {}).items()},
             {str(k): [int(x) for x in v] for k, v in (r["examples"] or {}).items()},
         )
@@ -381,7 +402,7 @@ def _load_csv(spark: SparkSession, paths: Sequence[str], name: str, opts: ReadOp
     sdf = files.select("path", "content").repartition(max(1, len(heads))).mapInArrow(rows, ddl)
     first = next(iter(heads.values()))
     warnings, examples = _file_warnings(heads, offsets)
-    return _Loaded(sdf, columns, name, first.info, warnings, examples)
+    return _Loaded(sdf, columns, name, first.info, warnings, examples, first.decimal_comma)
 
 
 def _csv_batches(
@@ -409,6 +430,125 @@ def _csv_batches(
             yield from chunk.to_arrow().cast(schema).to_batches()
 
 
+# -- the numbers in CSV's extra columns --------------------------------------------------------
+
+#: A batch's numbers: whole (``int``), with a decimal point (``dot``) or comma (``comma``).
+_WITNESS = {frozenset({"int"}): "0", frozenset({"int", "dot"}): "0.5"}
+_WITNESS |= {frozenset({"dot"}): "0.5", frozenset({"int", "comma"}): "0,5"}
+_WITNESS |= {frozenset({"comma"}): "0,5"}
+
+
+def _number_type(witness: str) -> Any:
+    """The Spark type of a column with this witness."""
+    from pyspark.sql.types import DoubleType, LongType
+
+    return LongType() if witness == "0" else DoubleType()
+
+
+def _numbers(loaded: _Loaded, roles: Mapping[str, str]) -> _Numbers:
+    """Which extra CSV columns become numbers, decided over the whole log as the embedded
+    reader decides over its one column (:func:`fvmprocess.eventlog.build.select_roles`): a
+    small aggregate of each batch's kind of values and unconvertible cells."""
+    role_cols = set(roles.values())
+    extras = [c for c in loaded.columns if c not in role_cols]
+    if loaded.info.format != "csv" or not extras:
+        return _Numbers()
+    F = _functions()
+    comma = loaded.decimal_comma
+
+    def facts(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            frame = pl.from_arrow(b)
+            assert isinstance(frame, pl.DataFrame)
+            found = [(c, *_batch_numbers(frame, c, comma)) for c in extras]
+            rows = [dict(zip(keys, f, strict=True)) for f in found if f[1]]
+            yield pa.RecordBatch.from_pylist(rows, schema=schema)
+
+    import pyarrow as pa
+
+    keys = ("col", "kind", "bad", "rows")
+    types = (pa.string(), pa.string(), pa.int64(), pa.list_(pa.int64()))
+    schema = pa.schema(list(zip(keys, types, strict=True)))
+
+    got = (
+        loaded.rows.select(ROW, *[f"`{c}`" for c in extras])
+        .mapInArrow(facts, "col string, kind string, bad long, rows array<long>")
+        .groupBy("col", "kind")
+        .agg(
+            F.sum("bad").alias("bad"),
+            F.slice(
+                F.array_sort(F.array_distinct(F.flatten(F.collect_list("rows")))), 1, MAX_EXAMPLES
+            ).alias("rows"),
+        )
+        .collect()
+    )
+    return _decide_numbers(
+        extras, [(r["col"], r["kind"], int(r["bad"]), list(r["rows"])) for r in got]
+    )
+
+
+def _batch_numbers(
+    frame: pl.DataFrame, column: str, decimal_comma: bool
+) -> tuple[str, int, list[int]]:
+    """One batch of an extra column: its kind of values (``""`` when all empty), and the
+    cells the embedded conversion of this batch would not convert (count, first rows)."""
+    stripped = frame[column].str.strip_chars()
+    vals = stripped.filter(stripped.is_not_null() & (stripped != ""))
+    if not vals.len():
+        return "", 0, []
+    kind = _build._number_dtype(vals, decimal_comma=decimal_comma)
+    if kind is None:
+        return "text", 0, []
+    found = _build._convert_numeric(
+        frame.select(ROW, column), [column], decimal_comma=decimal_comma
+    )
+    bad = found.warnings.get("unconvertible_value", 0)
+    name = "int" if kind[0] == pl.Int64 else ("comma" if kind[1] else "dot")
+    return name, bad, list(found.examples.get("unconvertible_value", []))
+
+
+def _decide_numbers(
+    extras: Sequence[str], facts: Sequence[tuple[str, str, int, list[int]]]
+) -> _Numbers:
+    """The columns' types from their batches' kinds; a column with cells that would not
+    convert stays text (counted). Whole numbers always convert to floats (huge ones to
+    inf), so only the decimal batches' cells count against a decimal column."""
+    witnesses: dict[str, str] = {}
+    count, rows = 0, []
+    for c in extras:
+        mine = [f for f in facts if f[0] == c]
+        witness = _WITNESS.get(frozenset(k for _, k, _, _ in mine))
+        if witness is None:
+            continue
+        against = [f for f in mine if witness == "0" or f[1] != "int"]
+        bad = sum(f[2] for f in against)
+        if bad:
+            count += bad
+            rows += [r for f in against for r in f[3]]
+        else:
+            witnesses[c] = witness
+    if not count:
+        return _Numbers(witnesses)
+    examples = sorted(set(rows))[:MAX_EXAMPLES]
+    return _Numbers(witnesses, {"unconvertible_value": count}, {"unconvertible_value": examples})
+
+
+def _as_numbers(
+    frame: pl.DataFrame, witnesses: Mapping[str, str], decimal_comma: bool
+) -> pl.DataFrame:
+    """The columns converted by the embedded reader's own code, the batch given one more row,
+    each column's witness, so that it converts to the type decided over the whole log (a
+    batch of whole numbers in a decimal column becomes decimals); that row dropped again."""
+    cols = list(witnesses)
+    witness = pl.DataFrame(
+        {ROW: [-1], **{c: [w] for c, w in witnesses.items()}},
+        schema={ROW: pl.Int64, **{c: pl.String for c in cols}},
+    )
+    part = pl.concat([frame.select(ROW, *cols).cast({ROW: pl.Int64}), witness])
+    done = _build._convert_numeric(part, cols, decimal_comma=decimal_comma).frame.head(-1)
+    return frame.with_columns(done.select(cols))
+
+
 # -- the row stages ----------------------------------------------------------------------------
 
 
@@ -433,8 +573,9 @@ def _dayfirst(
             assert isinstance(frame, pl.DataFrame)
             out: dict[str, list[int]] = {"col": [], "n": [], "day": [], "month": []}
             for i, c in enumerate(text):
-                n, day, month = _slash_stats(frame[c])
-                for k, v in zip(out, (i, n, day, month), strict=True):
+                found = _slash_dates(frame[c])
+                values = (i, found.count, int(found.day_first), int(found.month_first))
+                for k, v in zip(out, values, strict=True):
                     out[k].append(v)
             yield pa.RecordBatch.from_pydict(out)
 
@@ -446,29 +587,24 @@ def _dayfirst(
         .agg(F.sum("n").alias("n"), F.max("day").alias("day"), F.max("month").alias("month"))
         .collect()
     )
-    decided = {int(r["col"]): (int(r["n"]), bool(r["day"]), bool(r["month"])) for r in got}
+    found = {
+        int(r["col"]): _ts.SlashDates(int(r["n"]), bool(r["day"]), bool(r["month"])) for r in got
+    }
     orders, assumed = [], 0
     for i in range(len(text)):
-        n, day, month = decided.get(i, (0, False, False))
-        order = not (month and not day)
+        order, warned = found.get(i, _ts.SlashDates()).order(None)
         orders.append(order)
-        if n and order and not day:
-            assumed += n
+        assumed += warned.get("assumed_dayfirst", 0)
     # one order for both columns: the embedded reader decides per column, and they agree
     # unless one column is month-first; then the timestamp column's decision is used
     warnings = {"assumed_dayfirst": assumed} if assumed else {}
     return opts.update(dayfirst=orders[0]), warnings
 
 
-def _slash_stats(col: pl.Series) -> tuple[int, int, int]:
-    """Slash dates in a text column: how many, and whether a part rules out an order."""
+def _slash_dates(col: pl.Series) -> _ts.SlashDates:
+    """The slash dates of one batch of a text column (the embedded reader's evidence)."""
     norm = pl.select(_ts.normalise(pl.lit(col.cast(pl.String)))).to_series()
-    aware = norm.str.contains(_ts.OFFSET_RE).fill_null(False) & norm.str.contains(":")
-    naive = pl.select(pl.when(~aware).then(pl.lit(norm))).to_series()
-    slash = naive.str.extract_groups(r"^(\d{1,2})/(\d{1,2})/\d{4}")
-    first = slash.struct.field("1").cast(pl.Int32, strict=False)
-    second = slash.struct.field("2").cast(pl.Int32, strict=False)
-    return int(first.is_not_null().sum()), int((first > 12).any()), int((second > 12).any())
+    return _ts.slash_dates(_ts.split_offset(norm)[1])
 
 
 def _normalise(
@@ -476,16 +612,19 @@ def _normalise(
     roles: Mapping[str, str],
     mapping: ActivityMapping | None,
     opts: ReadOptions,
+    numbers: _Numbers,
 ) -> SparkDataFrame:
     """The embedded reader's row stages per Arrow batch on the executors; the extra input
-    columns of Parquet and Spark DataFrames are carried as they are (named as the embedded
-    reader names them, ``attr:<name>`` for a reserved name)."""
+    columns are carried (named as the embedded reader names them, ``attr:<name>`` for a
+    reserved name), CSV's numbers converted as :func:`_numbers` decided."""
     import pyarrow as pa
     from pyspark.sql.pandas.types import to_arrow_type
 
     role_cols = list(dict.fromkeys(roles.values()))
     extras = _extra_columns(loaded, role_cols)
     fields = {f.name: f.dataType for f in loaded.rows.schema.fields}
+    for c, witness in numbers.witnesses.items():
+        fields[c] = _number_type(witness)
     schema = pa.schema(
         [
             (ROW, pa.int64()),
@@ -501,10 +640,12 @@ def _normalise(
         ]
     )
 
+    comma = loaded.decimal_comma
+
     def normalise(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for b in batches:
             if b.num_rows:
-                yield _normalise_batch(b, roles, mapping, opts, schema)
+                yield _normalise_batch(b, roles, mapping, opts, schema, numbers, comma)
 
     ddl = (
         f"{ROW} long, case string, original_activity string, activity string, "
@@ -518,13 +659,7 @@ def _normalise(
 
 
 def _extra_columns(loaded: _Loaded, role_cols: Sequence[str]) -> dict[str, str]:
-    """The extra input columns kept as events' columns -> their names among the events.
-
-    CSV exports keep none on Spark (the embedded reader converts their numbers over the whole
-    column; not done on Spark yet), Parquet and DataFrames all of them.
-    """
-    if loaded.info.format == "csv":
-        return {}
+    """The extra input columns kept as events' columns -> their names among the events."""
     extras = [c for c in loaded.columns if c not in role_cols]
     return {c: (f"attr:{c}" if c in STANDARD_COLUMNS else c) for c in extras}
 
@@ -535,12 +670,17 @@ def _normalise_batch(
     mapping: ActivityMapping | None,
     opts: ReadOptions,
     schema: pa.Schema,
+    numbers: _Numbers,
+    decimal_comma: bool,
 ) -> pa.RecordBatch:
-    """One batch through the embedded reader's stages: select, timestamps, missing, mapping."""
+    """One batch through the embedded reader's stages: numbers, select, timestamps, missing,
+    mapping."""
     import pyarrow as pa
 
     frame = pl.from_arrow(batch)
     assert isinstance(frame, pl.DataFrame)
+    if numbers.witnesses:
+        frame = _as_numbers(frame, numbers.witnesses, decimal_comma)
     by_reader = frame[_READER]
     raw = RawLog(frame=frame.drop(_READER), source="", info=SourceInfo(format="parquet"))
     selection = _build.select_roles(raw, roles)

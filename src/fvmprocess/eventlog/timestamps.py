@@ -17,7 +17,14 @@ import polars as pl
 
 from fvmprocess.eventlog.columns import UTC
 
-__all__ = ["OFFSET_RE", "ParsedTimestamps", "normalise", "parse_timestamps"]
+__all__ = [
+    "ParsedTimestamps",
+    "SlashDates",
+    "normalise",
+    "parse_timestamps",
+    "slash_dates",
+    "split_offset",
+]
 
 _ISO_NAIVE = (
     "%Y-%m-%d %H:%M:%S%.f",
@@ -192,33 +199,63 @@ def _detect_format(values: pl.Series) -> str | None:
 def _parse_any(s: pl.Series, dayfirst: bool | None) -> _Naive:
     norm = pl.select(normalise(pl.lit(s))).to_series()
     missing = norm.is_null()
-    aware_mask = norm.str.contains(OFFSET_RE).fill_null(False) & norm.str.contains(":")
+    aware_mask, naive_src = split_offset(norm)
     aware = _parse_strings(
         pl.select(pl.when(aware_mask).then(pl.lit(norm))).to_series(), _AWARE, UTC
     )
-    naive_src = pl.select(pl.when(~aware_mask).then(pl.lit(norm))).to_series()
     slash, warnings = _slash_formats(naive_src, dayfirst)
     naive = _parse_strings(naive_src, (*_ISO_NAIVE, *slash), _NAIVE)
     unparsed = (~missing) & aware.is_null() & naive.is_null()
     return _Naive(naive, missing, unparsed, aware if bool(aware_mask.any()) else None, warnings)
 
 
-def _slash_formats(s: pl.Series, dayfirst: bool | None) -> tuple[tuple[str, ...], dict[str, int]]:
-    """The slash-date formats to try: day- or month-first, inferred when ``dayfirst`` is None."""
-    slash = s.str.extract_groups(r"^(\d{1,2})/(\d{1,2})/\d{4}")
+def split_offset(norm: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Normalised text values (:func:`normalise`): which carry a UTC offset (a time and
+    ``+01:00``, ``Z``…), and the values without one (null where one is)."""
+    aware = norm.str.contains(OFFSET_RE).fill_null(False) & norm.str.contains(":")
+    return aware, pl.select(pl.when(~aware).then(pl.lit(norm))).to_series()
+
+
+@dataclass(frozen=True)
+class SlashDates:
+    """The slash dates (``d/m/yyyy`` or ``m/d/yyyy``) of a column: the evidence for their order.
+
+    Attributes:
+        count: values that are slash dates.
+        day_first: some first part is above 12 (only day first reads it).
+        month_first: some second part is above 12 (only month first reads it).
+    """
+
+    count: int = 0
+    day_first: bool = False
+    month_first: bool = False
+
+    def order(self, dayfirst: bool | None) -> tuple[bool, dict[str, int]]:
+        """Read them day first? ``dayfirst`` when given; else day first unless only month
+        first fits, with the ``assumed_dayfirst`` warning when nothing ruled month first out."""
+        if dayfirst is not None:
+            return dayfirst, {}
+        order = not (self.month_first and not self.day_first)
+        assumed = order and not self.day_first and self.count > 0
+        return order, ({"assumed_dayfirst": self.count} if assumed else {})
+
+
+def slash_dates(naive: pl.Series) -> SlashDates:
+    """The slash dates among normalised text values without an offset (:func:`split_offset`)."""
+    slash = naive.str.extract_groups(r"^(\d{1,2})/(\d{1,2})/\d{4}")
     first = slash.struct.field("1").cast(pl.Int32, strict=False)
     second = slash.struct.field("2").cast(pl.Int32, strict=False)
-    n_slash = int(first.is_not_null().sum())
-    if not n_slash:
+    return SlashDates(
+        int(first.is_not_null().sum()), bool((first > 12).any()), bool((second > 12).any())
+    )
+
+
+def _slash_formats(s: pl.Series, dayfirst: bool | None) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The slash-date formats to try: day- or month-first, inferred when ``dayfirst`` is None."""
+    found = slash_dates(s)
+    if not found.count:
         return (), {}
-    warnings: dict[str, int] = {}
-    order = dayfirst
-    if order is None:
-        day = bool((first > 12).any())
-        month = bool((second > 12).any())
-        order = not (month and not day)
-        if order and not day:
-            warnings["assumed_dayfirst"] = n_slash
+    order, warnings = found.order(dayfirst)
     return (_SLASH_DAY if order else _SLASH_MONTH), warnings
 
 
