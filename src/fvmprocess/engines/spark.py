@@ -375,8 +375,7 @@ def _on_executors(
             return iter(())
         aligner = Aligner(net, costs=costs)
         out = []
-        for t in traces:
-            al = aligner.align(t)
+        for t, al in zip(traces, aligner.align_variants(traces), strict=True):  # one batch
             devs = classify(al.moves, net.labels, costs=costs) if classify_moves else []
             out.append((t, (al, devs)))
         return iter(out)
