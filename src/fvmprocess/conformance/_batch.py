@@ -81,11 +81,6 @@ class Steps:
     codes: _Ints
     bounds: _Ints
 
-    def of(self, v: int) -> list[tuple[int, int]]:
-        """Trace ``v``'s moves as ``(kind, code)`` pairs."""
-        a, b = int(self.bounds[v]), int(self.bounds[v + 1])
-        return list(zip(self.kinds[a:b].tolist(), self.codes[a:b].tolist(), strict=True))
-
 
 def align_many(
     auto: Automaton, codes: _Ints, log_costs: _Floats, lengths: _Ints
