@@ -5,6 +5,7 @@ One command (figures to stdout and ``benchmarks/out/spark.json``)::
     python benchmarks/bench_spark.py                           # 1 M and 10 M events
     python benchmarks/bench_spark.py --events 1_000_000        # one size
     python benchmarks/bench_spark.py --modes local,standalone  # skip the embedded runs
+    python benchmarks/bench_spark.py --formats parquet         # the Parquet folder only
 
 Data: :mod:`regionlog` (the project's generator, 50 units, 0–4 deviations a case), written once
 per size under ``benchmarks/out/spark_<N>/`` as
@@ -304,14 +305,15 @@ def run_size(n: int, args: argparse.Namespace, figures: dict[str, Any], rows: li
         record("embedded_parquet", "embedded, one Parquet",
                embedded_run(root / "region.parquet", res / "e_pq"))  # fmt: skip
     mem = args.driver_memory
+    logs = [(k, v) for k, v in (("parquet", parquet), ("csv", csvs)) if k in args.formats]
     if "local" in args.modes:
-        for key, log in (("parquet", parquet), ("csv", csvs)):
+        for key, log in logs:
             r = spark_run(log, res / f"l_{key}", master="local[2]", driver_memory=mem, worker=None)
             record(f"local_{key}", f"spark local[2], {key} folder", r)
     if "standalone" in args.modes:
         work = Path(tempfile.mkdtemp(prefix="fvm-standalone-"))
         with Standalone(cores=2, memory=args.worker_memory, work=work) as cluster:
-            for key, log in (("parquet", parquet), ("csv", csvs)):
+            for key, log in logs:
                 r = spark_run(log, res / f"s_{key}", master=cluster.url, driver_memory=mem,
                               executor_memory=args.executor_memory,
                               worker=cluster.worker_pid)  # fmt: skip
@@ -325,11 +327,13 @@ def main() -> None:
     p.add_argument("--units", type=int, default=50)
     p.add_argument("--seed", type=int, default=2025)
     p.add_argument("--modes", default="embedded,local,standalone")
+    p.add_argument("--formats", default="parquet,csv", help="the Spark runs' inputs")
     p.add_argument("--driver-memory", default="2g", help="FVM_SPARK_DRIVER_MEMORY")
     p.add_argument("--worker-memory", default="6g", help="the worker's --memory")
     p.add_argument("--executor-memory", default="4g", help="spark.executor.memory (standalone)")
     args = p.parse_args()
     args.modes = set(args.modes.split(","))
+    args.formats = set(args.formats.split(","))
     figures: dict[str, Any] = {"machine": machine(), "argv": sys.argv[1:]}
     rows: list[str] = []
     for n in args.events or [1_000_000, 10_000_000]:

@@ -7,6 +7,7 @@ Spark needs pyspark and a Java runtime; the tests skip without them. A Spark ses
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -72,6 +73,30 @@ def test_spark_variant_table_identical(
     )
     assert_frame_equal(v1, v3)
     assert_frame_equal(c1.sort("case"), c3.sort("case"))
+
+
+@pytest.mark.spark
+def test_spark_variant_numbering_across_partitions(spark_session: Any) -> None:
+    """``number_variants_spark`` numbers the variants as the embedded engine does (most
+    frequent first, ties by the joined activities in byte order), each number once and with
+    no gap, though the variants lie in many partitions and never reach the driver."""
+    from fvmprocess.engines.spark import number_variants_spark
+
+    rng = random.Random(5)
+    rows: dict[str, tuple[list[str], int]] = {}
+    for _ in range(400):
+        acts = [rng.choice(["a", "b", "Ä", "é", "Z"]) for _ in range(rng.randint(0, 4))]
+        rows["\x1f".join(acts)] = (acts, rng.randint(1, 6))  # many ties in the counts
+    expected = sorted(rows.items(), key=lambda kv: (-kv[1][1], kv[0].encode()))
+    sdf = spark_session.createDataFrame(
+        [(k, a, c) for k, (a, c) in rows.items()],
+        "_key string, activities array<string>, cases long",
+    ).repartition(13)
+    got = number_variants_spark(sdf).orderBy("variant").collect()
+    assert [r["variant"] for r in got] == list(range(len(expected)))
+    assert [(r["_key"], r["activities"], r["cases"]) for r in got] == [
+        (k, a, c) for k, (a, c) in expected
+    ]
 
 
 @pytest.mark.spark

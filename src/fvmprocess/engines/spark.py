@@ -1,25 +1,27 @@
-"""The Spark engine: variant extraction and alignments of distinct variants on Apache Spark.
+"""The Spark engine: cases, variants and alignments of distinct variants on Apache Spark.
 
-The same two tables as :mod:`fvmprocess.engines.embedded` (identical after conversion to
-polars: columns, dtypes, values, row order and variant numbering), computed as Spark jobs:
+The building blocks of :mod:`fvmprocess.engines.spark_check` (the whole check on Spark):
 
-1. a group-by per case collects ``(timestamp, row, activity, unit)`` and sorts it by timestamp
-   (missing first), then the log's ``row`` number, then the input position;
-2. a group-by per variant (the activities joined with ``"\\x1f"``) counts the cases; the
-   distinct variants (few: thousands for millions of cases) come to the driver, are numbered
-   there exactly as the embedded engine numbers them (most frequent first, ties by the joined
-   activities) and are broadcast back to label the cases.
+1. :func:`per_case_table` — a group-by per case collects ``(timestamp, row, activity, unit)``
+   and sorts it by timestamp (missing first), then the log's ``row`` number, then the input
+   position;
+2. :func:`number_variants_spark` — the distinct variants (the activities joined with
+   ``"\\x1f"``) numbered as the embedded engine numbers them (most frequent first, ties by the
+   joined activities) with a global sort; only a count per sorted partition reaches the
+   driver;
+3. :func:`align_and_classify_variants` — each partition of distinct variants aligned in one
+   batch by an :class:`~fvmprocess.conformance.align.Aligner` built on the executor from the
+   pickled net, its moves classified, the results staying on Spark.
 
-:func:`align_variants_spark` ships the distinct variants to the executors; each partition
-builds one :class:`~fvmprocess.conformance.align.Aligner` from the pickled net and aligns
-its share.
+:func:`variant_table` (the two tables of :func:`fvmprocess.engines.embedded.variant_table`,
+identical after conversion to polars) and :func:`align_variants_spark` (alignments of given
+traces) bring their results to the driver, for logs whose variants fit there.
 
-Use it through ``check(process, log, engine="spark")`` (the log is read on this machine, the
-group-bys run on Spark; a large frame reaches a local session through a temporary Parquet
-file, several times faster than pushing rows through Py4J), or, for event data that does not
-fit one machine, directly on a Spark DataFrame read from Parquet (columns ``case``,
-``activity`` with the standard's activity ids, ``timestamp``, optionally ``unit`` and
-``row``)::
+The whole check runs through ``check(process, "exports/*.csv", engine="spark")``,
+:func:`fvmprocess.conformance.check.check_spark` (the result's tables still on Spark) or
+``fvmprocess check --engine spark``; these blocks also work on their own, on a Spark DataFrame
+with columns ``case``, ``activity`` (the standard's ids), ``timestamp``, optionally ``unit``
+and ``row``::
 
     spark = get_session()
     cases, variants = variant_table(spark.read.parquet("s3://…/events/"))
@@ -38,7 +40,7 @@ import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -49,19 +51,25 @@ from fvmprocess._shared.optional import import_optional
 from fvmprocess._shared.vocab import NO_UNIT
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import Column, SparkSession
     from pyspark.sql import DataFrame as SparkDataFrame
-    from pyspark.sql import SparkSession
 
-    from fvmprocess.conformance.classify import Deviation
     from fvmprocess.conformance.moves import Alignment, AlignmentCosts
     from fvmprocess.petri import PetriNet
 
 __all__ = [
-    "align_and_classify_spark",
+    "align_and_classify_variants",
     "align_variants_spark",
+    "arrow_polars",
+    "dense_index",
     "get_session",
+    "map_in_arrow",
     "number_variants",
+    "number_variants_spark",
     "per_case_table",
+    "plain_arrow",
+    "plain_arrow_type",
     "to_spark",
     "variant_table",
 ]
@@ -155,6 +163,13 @@ def _quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*does not yet fully support pandas.*")
         yield
+
+
+def map_in_arrow(sdf: SparkDataFrame, fn: Callable[..., Any], schema: Any) -> SparkDataFrame:
+    """``sdf.mapInArrow(fn, schema)`` without pyspark's warning about pandas (unused there)."""
+    with _quiet():
+        out: SparkDataFrame = sdf.mapInArrow(fn, schema)
+    return out
 
 
 def _to_polars(frame: SparkDataFrame) -> pl.DataFrame:
@@ -327,58 +342,155 @@ def align_variants_spark(
         >>> [a.cost for a in align_variants_spark(net, [["A", "B"], ["B"]])]  # doctest: +SKIP
         [0.0, 1.0]
     """
-    found = _on_executors(net, variants, costs, partitions, spark, classify_moves=False)
-    return [al for al, _ in found]
-
-
-def align_and_classify_spark(
-    net: PetriNet,
-    variants: Iterable[Sequence[str]],
-    *,
-    costs: AlignmentCosts | None = None,
-    partitions: int | None = None,
-    spark: SparkSession | None = None,
-) -> list[tuple[Alignment, list[Deviation]]]:
-    """:func:`align_variants_spark`, each alignment's moves also classified on the executor
-    by :func:`fvmprocess.conformance.classify.classify` (against the net's labels).
-
-    Returns:
-        One ``(alignment, deviations)`` per input trace, in input order.
-    """
-    return _on_executors(net, variants, costs, partitions, spark, classify_moves=True)
-
-
-def _on_executors(
-    net: PetriNet,
-    variants: Iterable[Sequence[str]],
-    costs: AlignmentCosts | None,
-    partitions: int | None,
-    spark: SparkSession | None,
-    *,
-    classify_moves: bool,
-) -> list[tuple[Alignment, list[Deviation]]]:
-    """Each distinct trace aligned (and classified) once in a Spark task; input order."""
     keys = [tuple(v) for v in variants]
     todo = sorted(set(keys))
     if not todo:
         return []
-    spark = spark or get_session()
-    sc = spark.sparkContext
+    sc = (spark or get_session()).sparkContext
     n = partitions or max(1, min(len(todo), 4 * sc.defaultParallelism))
 
-    def align_partition(part: Iterable[tuple[str, ...]]) -> Iterable[tuple[tuple[str, ...], Any]]:
+    def align_partition(part: Iterable[tuple[str, ...]]) -> Iterator[tuple[tuple[str, ...], Any]]:
         from fvmprocess.conformance.align import Aligner
-        from fvmprocess.conformance.classify import classify
 
         traces = list(part)
-        if not traces:
-            return iter(())
-        aligner = Aligner(net, costs=costs)
-        out = []
-        for t, al in zip(traces, aligner.align_variants(traces), strict=True):  # one batch
-            devs = classify(al.moves, net.labels, costs=costs) if classify_moves else []
-            out.append((t, (al, devs)))
-        return iter(out)
+        if traces:  # one batch a partition
+            yield from zip(traces, Aligner(net, costs=costs).align_variants(traces), strict=True)
 
     found = dict(sc.parallelize(todo, n).mapPartitions(align_partition).collect())
     return [found[k] for k in keys]
+
+
+def dense_index(
+    rows: SparkDataFrame, group: Column, index: Column, name: str, *, base: int = 0
+) -> SparkDataFrame:
+    """``rows`` with ``name``: ``base``, ``base + 1``, … continuous over the groups in the
+    order of ``group``, within a group by ``index`` (0, 1, … in each group). Only one count
+    per group reaches the driver (a file, a partition)."""
+    F = _functions()
+    counts = rows.groupBy(group.alias("_g")).count().orderBy("_g").collect()
+    offsets, total = {}, base
+    for r in counts:
+        offsets[r["_g"]] = total
+        total += int(r["count"])
+    if not offsets:
+        return rows.withColumn(name, F.lit(None).cast("long"))
+    start = F.create_map(*[x for k, v in offsets.items() for x in (F.lit(k), F.lit(v))])
+    return rows.withColumn(name, (F.element_at(start, group) + index).cast("long"))
+
+
+def number_variants_spark(distinct: SparkDataFrame) -> SparkDataFrame:
+    """:func:`number_variants` as Spark jobs (the variants never reach the driver): a global
+    sort (most frequent first, ties by ``_key``), numbered within each sorted partition.
+
+    Args:
+        distinct: one row per variant: ``_key``, ``activities``, ``cases``.
+
+    Returns:
+        ``variant``, ``_key``, ``activities``, ``cases`` (persisted).
+    """
+    F = _functions()
+    ordered = (
+        distinct.orderBy(F.col("cases").desc(), F.col("_key").asc())
+        .withColumn("_mid", F.monotonically_increasing_id())
+        .persist()
+    )
+    part = F.shiftright(F.col("_mid"), 33)
+    numbered = dense_index(ordered, part, F.col("_mid") - F.shiftleft(part, 33), "variant")
+    return numbered.select(
+        "variant", "_key", "activities", F.col("cases").cast("long").alias("cases")
+    ).persist()
+
+
+def align_and_classify_variants(
+    variants: SparkDataFrame,
+    net: PetriNet,
+    *,
+    costs: AlignmentCosts | None = None,
+    name_moves: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f,
+    partitions: int | None = None,
+) -> SparkDataFrame:
+    """Each distinct variant aligned and classified on the executors, the results staying on
+    Spark: :func:`fvmprocess.conformance.classify.scored_variants` per partition (one
+    :class:`~fvmprocess.conformance.align.Aligner` and one batch a partition).
+
+    Args:
+        variants: ``variant``, ``_key``, ``activities``, ``cases`` (:func:`number_variants_spark`).
+        net: the workflow net (pickled with the tasks).
+        costs: move costs; the standard cost function when ``None``.
+        name_moves: adds columns to every move (``activity``, ``activity_name``).
+        partitions: Spark partitions (default: 4 per core of the session).
+
+    Returns:
+        The variants with ``cost``, ``worst_cost``, ``exact``, ``cost_lower``, ``moves``,
+        ``fitness`` and ``_devs`` (the deviations: ``kind``, ``activity``, ``position``,
+        ``dev_cost``), in no particular order.
+    """
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    sample = pl.DataFrame(
+        {"variant": [0], "_key": [""], "activities": [[]], "cases": [1]},
+        schema={"variant": pl.Int64, "_key": pl.String, "activities": pl.List(pl.String),
+                "cases": pl.Int64},
+    )  # fmt: skip
+    target = plain_arrow(_scored_part(sample, net, costs, name_moves).clear()).schema
+
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        frames = [arrow_polars(b) for b in batches if b.num_rows]
+        if frames:
+            out = _scored_part(pl.concat(frames), net, costs, name_moves)
+            yield from plain_arrow(out).cast(target).to_batches()
+
+    n = partitions or max(1, 4 * variants.sparkSession.sparkContext.defaultParallelism)
+    chosen = variants.select("variant", "_key", "activities", "cases").repartition(n)
+    return map_in_arrow(chosen, run, from_arrow_schema(target))
+
+
+def _scored_part(
+    part: pl.DataFrame,
+    net: PetriNet,
+    costs: AlignmentCosts | None,
+    name_moves: Callable[[pl.DataFrame], pl.DataFrame],
+) -> pl.DataFrame:
+    """One partition's variants aligned in one batch, classified and scored, with their
+    deviations nested (``_devs``, an empty list for none)."""
+    from fvmprocess.conformance.align import Aligner
+    from fvmprocess.conformance.classify import classify, scored_variants
+
+    traces = [tuple(v) for v in part["activities"].to_list()]
+    found = [
+        (al, classify(al.moves, net.labels, costs=costs))
+        for al in Aligner(net, costs=costs).align_variants(traces)
+    ]
+    scored, devs = scored_variants(part, found)
+    nested = devs.group_by("variant").agg(pl.struct(pl.exclude("variant")).alias("_devs"))
+    joined = name_moves(scored).join(nested, on="variant", how="left")
+    return joined.with_columns(pl.col("_devs").fill_null(pl.lit([], dtype=nested.schema["_devs"])))
+
+
+def arrow_polars(batch: pa.RecordBatch | pa.Table) -> pl.DataFrame:
+    """An Arrow batch or table as a polars frame."""
+    out = pl.from_arrow(batch)
+    assert isinstance(out, pl.DataFrame)
+    return out
+
+
+def plain_arrow_type(t: pa.DataType) -> pa.DataType:
+    """An Arrow type with the string and list types Spark declares (not their large forms),
+    also inside lists and structs."""
+    import pyarrow as pa
+
+    if pa.types.is_large_string(t):
+        return pa.string()
+    if pa.types.is_large_list(t) or pa.types.is_list(t):
+        return pa.list_(plain_arrow_type(t.value_type))
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, plain_arrow_type(f.type)) for f in t])
+    return t
+
+
+def plain_arrow(frame: pl.DataFrame) -> pa.Table:
+    """A polars frame as Arrow with the types Spark declares."""
+    import pyarrow as pa
+
+    table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+    return table.cast(pa.schema([(f.name, plain_arrow_type(f.type)) for f in table.schema]))

@@ -39,7 +39,7 @@ from fvmprocess.causes import (
     wanted_attributes,
 )
 from fvmprocess.conformance.analyses import AnalysisCounts, cause_options
-from fvmprocess.engines.spark import _MIN_LONG, _functions, _to_polars
+from fvmprocess.engines.spark import _MIN_LONG, _functions, _to_polars, map_in_arrow
 from fvmprocess.eventlog.columns import STANDARD_COLUMNS
 from fvmprocess.practice import END, PRACTICE_COUNT_SCHEMAS, START, PracticeCounts
 from fvmprocess.trends import PERIOD_COUNTS_SCHEMA
@@ -321,7 +321,8 @@ def _personnummer(attributes: SparkDataFrame, names: list[str]) -> set[str]:
 
     text = attributes.select(*[F.col(f"`{c}`").cast("string").alias(f"c{i}") for i, c in
                                enumerate(names)])  # fmt: skip
-    got = text.mapInArrow(scan, "i long, hit boolean").groupBy("i").agg(F.max("hit")).collect()
+    scanned = map_in_arrow(text, scan, "i long, hit boolean")
+    got = scanned.groupBy("i").agg(F.max("hit")).collect()
     return {names[int(r[0])] for r in got if r[1]}
 
 

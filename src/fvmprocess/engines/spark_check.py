@@ -1,14 +1,18 @@
 """The whole check on Spark: every per-event and per-case stage a Spark job.
 
-:func:`check_on_spark` wires the stages; only distinct variants, their alignments and
-aggregates (per unit, activity and limit) reach the driver:
+:func:`check_on_spark` wires the stages; nothing per case or per variant passes through the
+driver, only aggregates (per unit, activity and limit, the headline figures) and the log's
+distinct activity names:
 
 1. :func:`_match` — the log's distinct activities matched to the standard's ids (the rule of
    :func:`fvmprocess.conformance.check`, handed in as ``plan.rename``);
 2. :func:`~fvmprocess.engines.spark.per_case_table` — each case's events ordered, its
-   variant key; the distinct variants numbered on the driver;
-3. :func:`~fvmprocess.engines.spark.align_and_classify_spark` — each distinct variant
-   aligned and classified (:func:`fvmprocess.conformance.classify.classify`) on an executor;
+   variant key; :func:`~fvmprocess.engines.spark.number_variants_spark` numbers the distinct
+   variants with a global sort (only a count per partition reaches the driver);
+3. :func:`~fvmprocess.engines.spark.align_and_classify_variants` — the distinct variants
+   aligned (one batch a partition) and classified
+   (:func:`fvmprocess.conformance.classify.classify`) on the executors, joined back to the
+   cases there;
 4. :func:`_structural` — the variants' deviations joined back to the cases, with the time of
    the event;
 5. :func:`_limit_rows` — the time limits per case, in the log's zone;
@@ -19,7 +23,7 @@ aggregates (per unit, activity and limit) reach the driver:
    ``applyInArrow``), ranked on the driver; :func:`_activity_scores` from counts per unit,
    activity and kind.
 
-The result (:class:`SparkConformance`) keeps the per-case tables on Spark: :meth:`write`
+The result (:class:`SparkConformance`) keeps the per-case and per-variant tables on Spark: :meth:`write`
 writes the folder ``OUT/<table>.parquet`` + ``OUT/summary.json`` from the executors,
 :meth:`collect` brings everything to the driver as a
 :class:`~fvmprocess.conformance.result.ConformanceResult` (what ``check(…, engine="spark")``
@@ -43,7 +47,6 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from fvmprocess.conformance.analyses import Analyses, finish_analyses
-from fvmprocess.conformance.classify import scored_variants
 from fvmprocess.conformance.result import (
     AppliedOptions,
     ConformanceResult,
@@ -56,10 +59,12 @@ from fvmprocess.engines.spark import (
     _functions,
     _quiet,
     _to_polars,
-    align_and_classify_spark,
+    align_and_classify_variants,
+    arrow_polars,
     get_session,
-    number_variants,
+    number_variants_spark,
     per_case_table,
+    plain_arrow,
     to_spark,
 )
 from fvmprocess.engines.spark_analyses import analysis_counts_spark
@@ -85,8 +90,7 @@ if TYPE_CHECKING:
 
     from fvmprocess.bpmn.model import BpmnModel
     from fvmprocess.conformance.allow import Allow
-    from fvmprocess.conformance.classify import Deviation
-    from fvmprocess.conformance.moves import Alignment, AlignmentCosts
+    from fvmprocess.conformance.moves import AlignmentCosts
     from fvmprocess.conformance.options import CheckOptions
     from fvmprocess.process import ResolvedProcess
     from fvmprocess.timelimit import TimeLimit
@@ -120,7 +124,6 @@ def _case_columns(columns: Sequence[str]) -> list[str]:
     return [c for c in _CASE_COLUMNS if c in columns]
 
 
-_OLD = pl.CompatLevel.oldest()  # Arrow types Spark takes (string, not large_string)
 _SPARK_TYPES = {
     pl.String: "string",
     pl.Float64: "double",
@@ -176,7 +179,7 @@ class SparkConformance:
         cases: the scored cases (Spark; columns of ``ConformanceResult.cases``).
         deviations: the deviations (Spark; columns of ``ConformanceResult.deviations``).
         time_limits: compliance per unit and limit (Spark; with ``durations_s``).
-        variants: the distinct variants with cost, fitness and moves.
+        variants: the distinct variants with cost, fitness and moves (Spark).
         units: the unit scores, ranked.
         activities: the activity scores.
         accounting: the log's row accounting.
@@ -193,7 +196,7 @@ class SparkConformance:
     cases: SparkDataFrame
     deviations: SparkDataFrame
     time_limits: SparkDataFrame
-    variants: pl.DataFrame
+    variants: SparkDataFrame
     units: pl.DataFrame
     activities: pl.DataFrame
     accounting: Accounting
@@ -219,7 +222,7 @@ class SparkConformance:
             activities=self.activities,
             units=self.units,
             time_limits=_to_polars(self.time_limits.limit(0)),
-            variants=self.variants,
+            variants=_to_polars(self.variants.limit(0)),
             accounting=self.accounting,
             activity_names=self.activity_names,
             unmapped=self.unmapped,
@@ -248,7 +251,7 @@ class SparkConformance:
             activities=self.activities,
             units=self.units,
             time_limits=limits,
-            variants=self.variants,
+            variants=_to_polars(self.variants).sort("variant"),
             accounting=self.accounting,
             activity_names=self.activity_names,
             unmapped=self.unmapped,
@@ -274,9 +277,9 @@ class SparkConformance:
                 "case", _asc_last("position"), "kind", "activity", _asc_last("limit")
             ),
             "time_limits": self.time_limits.orderBy("limit", "unit"),
+            "variants": self.variants.orderBy("variant"),
         }
         small = {
-            "variants": self.variants,
             "units": self.units,
             "activities": self.activities,
             **self.analyses.tables(),
@@ -380,15 +383,13 @@ def check_on_spark(target: ResolvedProcess, log: SparkLog, plan: SparkPlan) -> S
     Raises:
         ConformanceError: the log has no usable events.
     """
-    F = _functions()
     events, log = _prepared(log, target, plan)
-    cases = per_case_table(events).drop("_first").persist()
-    scored_variants, variant_devs = _aligned_variants(cases, target, plan, log.source)
-    spark = cases.sparkSession
+    grouped = per_case_table(events).drop("_first").persist()
+    scored_variants = _aligned_variants(grouped, target, plan, log.source)
     carried = [c for c in _ALIGNMENT_COLUMNS if c in scored_variants.columns]
-    info = to_spark(scored_variants.select("_key", "variant", *carried), spark)
-    cases = cases.join(F.broadcast(info), on="_key", how="left")
-    structural = _structural(cases, to_spark(variant_devs, spark))
+    info = scored_variants.select("_key", "variant", *carried)
+    cases = grouped.join(info, on="_key", how="left").persist()  # read by every later stage
+    structural = _structural(cases, _variant_deviations(scored_variants))
     late, limit_rows = _limit_rows(cases, plan.limits, log.timezone)
     deviations = _allowed(structural.unionByName(late), plan.rules).persist()
     scored = _scored_cases(cases, deviations).persist()
@@ -396,7 +397,7 @@ def check_on_spark(target: ResolvedProcess, log: SparkLog, plan: SparkPlan) -> S
     units = _unit_scores(scored, time_limits)
     labels = target.net.labels
     activities = _activity_scores(scored, deviations, labels)
-    variants_out = scored_variants.drop("_key").sort("variant")
+    variants_out = scored_variants.drop("_key", "_devs")
     found = Analyses()
     if plan.analyses is not None:
         with_activities = scored.join(cases.select("case", "activities"), on="case")
@@ -414,7 +415,7 @@ def check_on_spark(target: ResolvedProcess, log: SparkLog, plan: SparkPlan) -> S
         cases=scored,
         deviations=_named(deviations.drop("dev_cost"), "activity", "activity_name", names),
         time_limits=named_limits,
-        variants=plan.name_moves(variants_out),
+        variants=variants_out,
         units=units,
         activities=plan.name_frame(activities, "activity", "activity_name"),
         accounting=log.accounting,
@@ -441,23 +442,30 @@ def _prepared(
 
 def _aligned_variants(
     cases: SparkDataFrame, target: ResolvedProcess, plan: SparkPlan, source: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The distinct variants numbered, aligned and classified on the executors."""
+) -> SparkDataFrame:
+    """The distinct variants numbered, aligned and classified on the executors (persisted;
+    nothing per variant reaches the driver)."""
     F = _functions()
-    distinct = _to_polars(
-        cases.groupBy("_key").agg(
-            F.first("activities").alias("activities"), F.count(F.lit(1)).alias("cases")
-        )
+    distinct = cases.groupBy("_key").agg(
+        F.first("activities").alias("activities"), F.count(F.lit(1)).alias("cases")
     )
-    if distinct.height == 0:
+    numbered = number_variants_spark(distinct)
+    if numbered.limit(1).count() == 0:
         cases.unpersist()
         raise ConformanceError(
             "the log has no usable events (see its accounting for rejected rows)", source=source
         )
-    variants = number_variants(distinct)
-    traces = [tuple(v) for v in variants["activities"].to_list()]
-    found = align_and_classify_spark(target.net, traces, costs=plan.costs)
-    return _variant_tables(variants, found)
+    found = align_and_classify_variants(
+        numbered, target.net, costs=plan.costs, name_moves=plan.name_moves
+    )
+    return found.persist()
+
+
+def _variant_deviations(variants: SparkDataFrame) -> SparkDataFrame:
+    """Per variant its deviations: ``variant``, ``kind``, ``activity``, ``position``,
+    ``dev_cost``."""
+    F = _functions()
+    return variants.select("variant", F.explode("_devs").alias("_d")).select("variant", "_d.*")
 
 
 def _named(sdf: SparkDataFrame, column: str, name: str, names: dict[str, str]) -> SparkDataFrame:
@@ -662,19 +670,11 @@ def _episodes(
     return out.drop("_split"), ids.count()
 
 
-def _variant_tables(
-    variants: pl.DataFrame, found: Sequence[tuple[Alignment, list[Deviation]]]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Variants with cost, worst cost, moves and fitness; their deviations (small)."""
-    out, devs = scored_variants(variants, found)
-    return out.select("_key", *(c for c in out.columns if c != "_key")), devs
-
-
 def _structural(cases: SparkDataFrame, variant_devs: SparkDataFrame) -> SparkDataFrame:
     """Every case's variant deviations, with the time of the event (none for skips)."""
     F = _functions()
     joined = cases.select("case", "unit", "variant", "_ev").join(
-        F.broadcast(variant_devs), on="variant", how="inner"
+        variant_devs, on="variant", how="inner"
     )
     time = F.when(
         F.col("kind") != "skipped", F.element_at("_ev", (F.col("position") + 1).cast("int"))["ts"]
@@ -827,28 +827,6 @@ def _ddl(schema: dict[str, pl.DataType]) -> str:
     return ", ".join(parts)
 
 
-def _arrow(frame: pl.DataFrame) -> pa.Table:
-    """A polars frame as Arrow with the types Spark declares (string, list)."""
-    import pyarrow as pa
-
-    table = frame.to_arrow(compat_level=_OLD)
-
-    def plain(t: pa.DataType) -> pa.DataType:
-        if pa.types.is_large_string(t):
-            return pa.string()
-        if pa.types.is_large_list(t):
-            return pa.list_(plain(t.value_type))
-        return t
-
-    return table.cast(pa.schema([(f.name, plain(f.type)) for f in table.schema]))
-
-
-def _frame(table: pa.Table) -> pl.DataFrame:
-    out = pl.from_arrow(table)
-    assert isinstance(out, pl.DataFrame)
-    return out
-
-
 def _limit_scores(
     cases: SparkDataFrame, rows: SparkDataFrame | None, limits: Sequence[TimeLimit]
 ) -> SparkDataFrame:
@@ -864,16 +842,16 @@ def _limit_scores(
                                  "_dur": pl.Float64, "_late": pl.Boolean})  # fmt: skip
 
     def per_unit(t: pa.Table) -> pa.Table:
-        per_case = _frame(t).sort("case", "limit")
+        per_case = arrow_polars(t).sort("case", "limit")
         units = per_case.select("unit").unique()
         out = limit_scores(per_case, units, table).filter(pl.col("unit") != "*")
-        return _arrow(out)
+        return plain_arrow(out)
 
     def per_limit(t: pa.Table) -> pa.Table:
-        per_case = _frame(t).sort("case")
+        per_case = arrow_polars(t).sort("case")
         mine = table.filter(pl.col("limit").is_in(per_case["limit"].unique().implode()))
         units = pl.DataFrame(schema={"unit": pl.String})
-        return _arrow(limit_scores(per_case, units, mine))
+        return plain_arrow(limit_scores(per_case, units, mine))
 
     sel = rows.select(*columns)
     with _quiet():
@@ -916,9 +894,9 @@ def _unit_scores(cases: SparkDataFrame, time_limits: SparkDataFrame) -> pl.DataF
     ).schema
 
     def per_unit(t: pa.Table) -> pa.Table:
-        frame = _frame(t).sort("case")
+        frame = arrow_polars(t).sort("case")
         mine = limits.filter(pl.col("unit").is_in(frame["unit"].unique().implode()))
-        return _arrow(unit_scores(frame.drop("case"), mine if limits.height else limits))
+        return plain_arrow(unit_scores(frame.drop("case"), mine if limits.height else limits))
 
     sel = cases.select("case", "unit", "conforming", "fitness", "deviations", "duration_s")
     ddl = _ddl({k: v for k, v in schema.items()})
@@ -957,7 +935,7 @@ def _summary(
     cases: SparkDataFrame,
     deviations: SparkDataFrame,
     units: pl.DataFrame,
-    variants: pl.DataFrame,
+    variants: SparkDataFrame,
 ) -> dict[str, Any]:
     """The headline figures of ``ConformanceResult.summary()``, aggregated on Spark."""
     F = _functions()
@@ -976,7 +954,7 @@ def _summary(
         "process": process,
         "cases": n,
         "units": units.height,
-        "variants": variants.height,
+        "variants": variants.count(),
         "conforming": conf,
         "conforming_share": round(conf / n, 6) if n else None,
         "mean_fitness": round(float(fitness), 6) if fitness is not None else None,

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import polars as pl
 
+from fvmprocess.engines.spark import _functions, dense_index, get_session, map_in_arrow
 from fvmprocess.errors import LogError
 from fvmprocess.eventlog import Accounting, LogSchema, ReadOptions, SourceInfo
 from fvmprocess.eventlog import build as _build
@@ -52,7 +53,6 @@ __all__ = ["SparkLog", "SparkSource", "read_log_spark"]
 #: What :func:`read_log_spark` reads: a path, a glob, several of them, or a Spark DataFrame.
 SparkSource: TypeAlias = "str | Path | Sequence[str | Path] | SparkDataFrame"
 
-_FILE = "__fvm_file__"
 #: The reason the file reader rejected a row (``malformed_row``, ``control_character``,
 #: ``invalid_encoding``…), null for rows it handed on.
 _READER = "__fvm_reader_reason__"
@@ -143,8 +143,6 @@ def read_log_spark(
         >>> log.accounting.rows_read == log.accounting.rows_used + log.accounting.rows_rejected
         True
     """
-    from fvmprocess.engines.spark import get_session
-
     opts = options or ReadOptions()
     spark = spark or get_session()
     activity_mapping = as_mapping(mapping)
@@ -176,12 +174,6 @@ def read_log_spark(
 
 
 # -- loading -----------------------------------------------------------------------------------
-
-
-def _functions() -> Any:
-    from fvmprocess.engines.spark import _functions as functions
-
-    return functions()
 
 
 def _load(source: SparkSource, spark: SparkSession, opts: ReadOptions) -> _Loaded:
@@ -220,14 +212,7 @@ def _local_files(paths: Sequence[str]) -> list[str] | None:
 def _numbered(rows: SparkDataFrame, order: Column, index: Column) -> SparkDataFrame:
     """``ROW``: 1-based and continuous over the files in ``order`` (a small per-file count
     reaches the driver)."""
-    F = _functions()
-    counts = rows.groupBy(order.alias(_FILE)).count().orderBy(_FILE).collect()
-    offsets, total = {}, 0
-    for r in counts:
-        offsets[r[_FILE]] = total
-        total += int(r["count"])
-    start = F.create_map(*[x for k, v in offsets.items() for x in (F.lit(k), F.lit(v))])
-    return rows.withColumn(ROW, (F.element_at(start, order) + index + 1).cast("long"))
+    return dense_index(rows, order, index, ROW, base=1)
 
 
 def _base_path(files: Sequence[str] | None) -> str | None:
@@ -335,7 +320,8 @@ def _csv_headers(files: SparkDataFrame, opts: ReadOptions) -> dict[str, _CsvFile
             ("examples", pa.map_(pa.string(), pa.list_(pa.int64()))),
         ]
     )
-    got = files.select("path", "content").mapInArrow(
+    got = map_in_arrow(
+        files.select("path", "content"),
         heads,
         "path string, columns array<string>, lines long, facts array<string>, "
         "warnings map<string,bigint>, examples map<string,array<bigint>>",
@@ -399,7 +385,7 @@ def _load_csv(spark: SparkSession, paths: Sequence[str], name: str, opts: ReadOp
                 yield from _csv_batches(raw, offsets[path], columns, schema)
 
     ddl = ", ".join(f"`{c}` string" for c in columns) + f", {ROW} long, {_READER} string"
-    sdf = files.select("path", "content").repartition(max(1, len(heads))).mapInArrow(rows, ddl)
+    sdf = map_in_arrow(files.select("path", "content").repartition(max(1, len(heads))), rows, ddl)
     first = next(iter(heads.values()))
     warnings, examples = _file_warnings(heads, offsets)
     return _Loaded(sdf, columns, name, first.info, warnings, examples, first.decimal_comma)
@@ -470,9 +456,9 @@ def _numbers(loaded: _Loaded, roles: Mapping[str, str]) -> _Numbers:
     types = (pa.string(), pa.string(), pa.int64(), pa.list_(pa.int64()))
     schema = pa.schema(list(zip(keys, types, strict=True)))
 
+    selected = loaded.rows.select(ROW, *[f"`{c}`" for c in extras])
     got = (
-        loaded.rows.select(ROW, *[f"`{c}`" for c in extras])
-        .mapInArrow(facts, "col string, kind string, bad long, rows array<long>")
+        map_in_arrow(selected, facts, "col string, kind string, bad long, rows array<long>")
         .groupBy("col", "kind")
         .agg(
             F.sum("bad").alias("bad"),
@@ -581,8 +567,7 @@ def _dayfirst(
 
     F = _functions()
     got = (
-        loaded.rows.select(*text)
-        .mapInArrow(stats, "col long, n long, day long, month long")
+        map_in_arrow(loaded.rows.select(*text), stats, "col long, n long, day long, month long")
         .groupBy("col")
         .agg(F.sum("n").alias("n"), F.max("day").alias("day"), F.max("month").alias("month"))
         .collect()
@@ -655,7 +640,8 @@ def _normalise(
         + f"{_WARN} map<string,bigint>"
     )
     chosen = [*role_cols, *(c for c in extras if c not in role_cols)]
-    return loaded.rows.select(*[f"`{c}`" for c in chosen], ROW, _READER).mapInArrow(normalise, ddl)
+    selected = loaded.rows.select(*[f"`{c}`" for c in chosen], ROW, _READER)
+    return map_in_arrow(selected, normalise, ddl)
 
 
 def _extra_columns(loaded: _Loaded, role_cols: Sequence[str]) -> dict[str, str]:
