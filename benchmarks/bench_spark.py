@@ -220,6 +220,7 @@ def spark_run(
         submit = (
             f"--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=file://{ev} "
             "--conf spark.eventLog.logStageExecutorMetrics=true "
+            "--conf spark.eventLog.compress=false "  # Spark 4 compresses it (zstd) by default
             "--conf spark.executor.metrics.pollingInterval=200ms "
             f"--conf spark.executor.memory={executor_memory} pyspark-shell"
         )
