@@ -80,6 +80,8 @@ def test_spark_variant_numbering_across_partitions(spark_session: Any) -> None:
     """``number_variants_spark`` numbers the variants as the embedded engine does (most
     frequent first, ties by the joined activities in byte order), each number once and with
     no gap, though the variants lie in many partitions and never reach the driver."""
+    from pyspark.sql import functions as F
+
     from fvmprocess.engines.spark import number_variants_spark
 
     rng = random.Random(5)
@@ -92,7 +94,15 @@ def test_spark_variant_numbering_across_partitions(spark_session: Any) -> None:
         [(k, a, c) for k, (a, c) in rows.items()],
         "_key string, activities array<string>, cases long",
     ).repartition(13)
-    got = number_variants_spark(sdf).orderBy("variant").collect()
+    key = "spark.sql.adaptive.coalescePartitions.enabled"  # else the small sort is one partition
+    before = spark_session.conf.get(key)
+    spark_session.conf.set(key, "false")
+    try:
+        numbered = number_variants_spark(sdf)
+        assert numbered.select(F.spark_partition_id()).distinct().count() > 1
+        got = numbered.orderBy("variant").collect()
+    finally:
+        spark_session.conf.set(key, before)
     assert [r["variant"] for r in got] == list(range(len(expected)))
     assert [(r["_key"], r["activities"], r["cases"]) for r in got] == [
         (k, a, c) for k, (a, c) in expected
@@ -241,6 +251,17 @@ def test_spark_csv_exports_end_to_end(spark_session: Any, tmp_path: Any) -> None
     assert summary == reference
     x3 = got.cases.filter(pl.col("case") == "X-3")
     assert x3["unit"].to_list() == ["Akuten A"]  # the first unit its events name
+    # `report --result OUT/` reads the folder Spark wrote: the same report as the embedded one's
+    reports = {}
+    for name, folder in (("spark", out), ("embedded", tmp_path / "embedded")):
+        target = tmp_path / f"report_{name}" / "report.md"  # the same name: its figure folder
+        target.parent.mkdir()
+        args = ["report", "--result", str(folder), "-o", str(target), "--no-date"]
+        run = CliRunner().invoke(main, args)
+        assert run.exit_code == 0, run.output
+        reports[name] = target.read_text(encoding="utf-8")
+    assert "Akuten A" in reports["spark"]
+    assert reports["spark"] == reports["embedded"]
 
 
 @pytest.mark.spark

@@ -172,7 +172,8 @@ class SparkPlan:
 
 @dataclass(frozen=True)
 class SparkConformance:
-    """A check computed on Spark: per-case tables still on Spark, aggregates on the driver.
+    """A check computed on Spark: per-case and per-variant tables still on Spark, aggregates on
+    the driver.
 
     Attributes:
         process: the process checked against.
@@ -641,7 +642,7 @@ def _episodes(
         F.last("unit", ignorenulls=True).over(before),
         F.first("unit", ignorenulls=True).over(after),
     )
-    marked = events.join(F.broadcast(multi), on="case", how="left").withColumn("_u", unit)
+    marked = events.join(multi, on="case", how="left").withColumn("_u", unit)
     starts = F.coalesce(F.col("_u") != F.lag("_u").over(w), F.lit(True)).cast("long")
     numbered = marked.withColumn("_s", starts).withColumn("_ep", F.sum("_s").over(before))
     is_multi = F.col("_multi").isNotNull()
