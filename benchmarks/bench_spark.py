@@ -192,18 +192,30 @@ class Standalone:
                     os.killpg(proc.pid, signal.SIGKILL)
 
 
-def driver_heap_peak(eventlog_dir: Path) -> int | None:
-    """Peak ``JVMHeapMemory`` of executor ``driver`` over the stages (Spark's event log), MiB."""
-    peak = None
+def eventlog_facts(eventlog_dir: Path) -> dict[str, Any]:
+    """From Spark's event log: the peak ``JVMHeapMemory`` of executor ``driver`` over the
+    stages (MiB), the number of jobs, and the largest physical plan (KiB of text) that a job
+    was planned with (each SQL execution's start and adaptive updates)."""
+    peak, jobs, plan = None, 0, 0
     for f in (p for p in eventlog_dir.rglob("*") if p.is_file()):  # Spark 4: a folder per app
-        for line in f.read_text(errors="replace").splitlines():
-            if '"SparkListenerStageExecutorMetrics"' not in line:
-                continue
-            ev = json.loads(line)
-            if ev.get("Executor ID") == "driver":
-                heap = int(ev["Executor Metrics"].get("JVMHeapMemory", 0))
-                peak = max(peak or 0, heap)
-    return None if peak is None else round(peak / 2**20)
+        with f.open(errors="replace") as lines:
+            for line in lines:
+                head = line[:100]
+                if '"SparkListenerJobStart"' in head:
+                    jobs += 1
+                elif "SQLExecutionStart" in head or "SQLAdaptiveExecutionUpdate" in head:
+                    ev = json.loads(line)
+                    plan = max(plan, len(ev.get("physicalPlanDescription", "")))
+                elif '"SparkListenerStageExecutorMetrics"' in head:
+                    ev = json.loads(line)
+                    if ev.get("Executor ID") == "driver":
+                        heap = int(ev["Executor Metrics"].get("JVMHeapMemory", 0))
+                        peak = max(peak or 0, heap)
+    return {
+        "driver_jvm_heap_peak_mib": None if peak is None else round(peak / 2**20),
+        "jobs": jobs,
+        "largest_plan_kib": round(plan / 1024, 1),
+    }
 
 
 def spark_run(
@@ -233,7 +245,7 @@ def spark_run(
         cmd = [sys.executable, "-c", CLI, "check", "--engine", "spark",
                "--process", "akutmottagning", "--log", log, "-o", f"{out}/"]  # fmt: skip
         res = measure(cmd, env=env, worker=worker)
-        res["driver_jvm_heap_peak_mib"] = driver_heap_peak(Path(ev))
+        res.update(eventlog_facts(Path(ev)))
     res["summary"] = _summary(out)
     return res
 
@@ -275,13 +287,18 @@ def _mib(v: Any) -> str:
     return "" if v in (None, 0) else f"{v} MiB"
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:g} M" if n >= 1_000_000 else f"{n / 1e3:g} k"
+
+
 def _row(n: int, name: str, r: dict[str, Any]) -> str:
     s = r.get("summary", {})
+    plan = f"{r['jobs']} / {r['largest_plan_kib']} KiB" if "jobs" in r else ""
     return (
-        f"| {n / 1e6:.0f} M | {name} | {r['wall_s']} s | {_mib(r['peak_tree_mib'])} | "
+        f"| {_size(n)} | {name} | {r['wall_s']} s | {_mib(r['peak_tree_mib'])} | "
         f"{_mib(r['peak_python_mib'])} | {_mib(r.get('driver_jvm_heap_peak_mib'))} | "
         f"{_mib(r['peak_worker_mib'])} | {s.get('cases', '')} / {s.get('variants', '')} | "
-        f"{r['load']:.1f} |"
+        f"{plan} | {r['load']:.1f} |"
     )
 
 
@@ -343,8 +360,8 @@ def main() -> None:
     (OUT / "spark.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     print(
         "| events | run | wall | peak RSS, driver tree | driver Python | driver JVM heap "
-        "(Spark metrics) | worker tree | cases / variants | load |\n"
-        "|---|---|---:|---:|---:|---:|---:|---|---:|"
+        "(Spark metrics) | worker tree | cases / variants | jobs / largest plan | load |\n"
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|"
     )
     print("\n".join(rows))
     print(f"load average at start {figures['machine']['loadavg_at_start']}, end {os.getloadavg()}")

@@ -119,6 +119,10 @@ def get_session(master: str | None = None) -> SparkSession:
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.ui.retainedJobs", "20")
+            .config("spark.ui.retainedStages", "20")
+            .config("spark.ui.retainedTasks", "200")
+            .config("spark.sql.ui.retainedExecutions", "5")
             .config("spark.sql.shuffle.partitions", os.environ.get("FVM_SPARK_PARTITIONS", "8"))
             .config("spark.driver.memory", os.environ.get("FVM_SPARK_DRIVER_MEMORY", "2g"))
             # results: microsecond UTC timestamps, no checksum or _SUCCESS files beside them
@@ -170,6 +174,24 @@ def map_in_arrow(sdf: SparkDataFrame, fn: Callable[..., Any], schema: Any) -> Sp
     with _quiet():
         out: SparkDataFrame = sdf.mapInArrow(fn, schema)
     return out
+
+
+def kept(frame: SparkDataFrame) -> SparkDataFrame:
+    """The frame computed now and kept on the executors, its plan cut short.
+
+    A check joins frames derived from frames already joined; caching (``persist``) keeps the
+    rows but not the plan, which grows with every stage (to megabytes of text, planned again
+    for every job — most of a small log's time, and a driver heap that fills). A checkpoint
+    starts the later stages from a plain scan of the kept rows.
+
+    With a checkpoint directory set (``SparkContext.setCheckpointDir``, on storage every node
+    reaches) the copy is written there and survives a lost executor; otherwise it is a local
+    checkpoint in the executors' block stores (a lost executor fails the check instead of
+    recomputing it).
+    """
+    if frame.sparkSession.sparkContext.getCheckpointDir():
+        return frame.checkpoint(eager=True)
+    return frame.localCheckpoint(eager=True)
 
 
 def _to_polars(frame: SparkDataFrame) -> pl.DataFrame:
@@ -386,19 +408,19 @@ def number_variants_spark(distinct: SparkDataFrame) -> SparkDataFrame:
         distinct: one row per variant: ``_key``, ``activities``, ``cases``.
 
     Returns:
-        ``variant``, ``_key``, ``activities``, ``cases`` (persisted).
+        ``variant``, ``_key``, ``activities``, ``cases`` (kept: :func:`kept`).
     """
     F = _functions()
-    ordered = (
-        distinct.orderBy(F.col("cases").desc(), F.col("_key").asc())
-        .withColumn("_mid", F.monotonically_increasing_id())
-        .persist()
+    ordered = kept(  # the ids fixed once: the offsets and the numbers read the same rows
+        distinct.orderBy(F.col("cases").desc(), F.col("_key").asc()).withColumn(
+            "_mid", F.monotonically_increasing_id()
+        )
     )
     part = F.shiftright(F.col("_mid"), 33)
     numbered = dense_index(ordered, part, F.col("_mid") - F.shiftleft(part, 33), "variant")
-    return numbered.select(
-        "variant", "_key", "activities", F.col("cases").cast("long").alias("cases")
-    ).persist()
+    return kept(
+        numbered.select("variant", "_key", "activities", F.col("cases").cast("long").alias("cases"))
+    )
 
 
 def align_and_classify_variants(

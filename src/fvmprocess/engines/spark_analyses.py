@@ -39,7 +39,7 @@ from fvmprocess.causes import (
     wanted_attributes,
 )
 from fvmprocess.conformance.analyses import AnalysisCounts, cause_options
-from fvmprocess.engines.spark import _MIN_LONG, _functions, _to_polars, map_in_arrow
+from fvmprocess.engines.spark import _MIN_LONG, _functions, _to_polars, kept, map_in_arrow
 from fvmprocess.eventlog.columns import STANDARD_COLUMNS
 from fvmprocess.practice import END, PRACTICE_COUNT_SCHEMAS, START, PracticeCounts
 from fvmprocess.trends import PERIOD_COUNTS_SCHEMA
@@ -197,30 +197,27 @@ def _cause_counts(
     :func:`~fvmprocess.causes.prepare_values`, made on Spark."""
     F = _functions()
     extras = [c for c in events.columns if c not in STANDARD_COLUMNS and not c.startswith("_")]
-    attributes = _case_attributes(cases.select("case", "start"), events, extras).persist()
-    try:
-        facts = _facts(attributes, wanted_attributes(extras, opts))
-        used, excluded = attribute_plan(extras, facts, opts, has_time=True, time_col="start")
-        long = _long_values(attributes, used, opts, timezone)
-        counted = deviations if opts.count_allowed else deviations.filter(~F.col("allowed"))
-        hits = counted.select("kind", "activity", "case").distinct()
-        deviating = hits.groupBy("kind", "activity").agg(F.count(F.lit(1)).alias("total_deviating"))
-        sizes = long.groupBy("attribute", "value").agg(F.count(F.lit(1)).alias("cases"))
-        per_value = (
-            hits.join(long, on="case")
-            .groupBy("kind", "activity", "attribute", "value")
-            .agg(F.count(F.lit(1)).alias("deviating"))
-        )
-        return CauseCounts(
-            cases=attributes.count(),
-            deviating=CauseCounts.typed("deviating", _to_polars(deviating)),
-            sizes=CauseCounts.typed("sizes", _to_polars(sizes)),
-            hits=CauseCounts.typed("hits", _to_polars(per_value)),
-            used=used,
-            excluded=excluded,
-        )
-    finally:
-        attributes.unpersist()
+    attributes = kept(_case_attributes(cases.select("case", "start"), events, extras))
+    facts = _facts(attributes, wanted_attributes(extras, opts))
+    used, excluded = attribute_plan(extras, facts, opts, has_time=True, time_col="start")
+    long = _long_values(attributes, used, opts, timezone)
+    counted = deviations if opts.count_allowed else deviations.filter(~F.col("allowed"))
+    hits = counted.select("kind", "activity", "case").distinct()
+    deviating = hits.groupBy("kind", "activity").agg(F.count(F.lit(1)).alias("total_deviating"))
+    sizes = long.groupBy("attribute", "value").agg(F.count(F.lit(1)).alias("cases"))
+    per_value = (
+        hits.join(long, on="case")
+        .groupBy("kind", "activity", "attribute", "value")
+        .agg(F.count(F.lit(1)).alias("deviating"))
+    )
+    return CauseCounts(
+        cases=attributes.count(),
+        deviating=CauseCounts.typed("deviating", _to_polars(deviating)),
+        sizes=CauseCounts.typed("sizes", _to_polars(sizes)),
+        hits=CauseCounts.typed("hits", _to_polars(per_value)),
+        used=used,
+        excluded=excluded,
+    )
 
 
 def _long_values(

@@ -62,6 +62,7 @@ from fvmprocess.engines.spark import (
     align_and_classify_variants,
     arrow_polars,
     get_session,
+    kept,
     number_variants_spark,
     per_case_table,
     plain_arrow,
@@ -385,16 +386,16 @@ def check_on_spark(target: ResolvedProcess, log: SparkLog, plan: SparkPlan) -> S
         ConformanceError: the log has no usable events.
     """
     events, log = _prepared(log, target, plan)
-    grouped = per_case_table(events).drop("_first").persist()
+    grouped = kept(per_case_table(events).drop("_first"))
     scored_variants = _aligned_variants(grouped, target, plan, log.source)
     carried = [c for c in _ALIGNMENT_COLUMNS if c in scored_variants.columns]
     info = scored_variants.select("_key", "variant", *carried)
-    cases = grouped.join(info, on="_key", how="left").persist()  # read by every later stage
+    cases = kept(grouped.join(info, on="_key", how="left"))  # read by every later stage
     structural = _structural(cases, _variant_deviations(scored_variants))
     late, limit_rows = _limit_rows(cases, plan.limits, log.timezone)
-    deviations = _allowed(structural.unionByName(late), plan.rules).persist()
-    scored = _scored_cases(cases, deviations).persist()
-    time_limits = _limit_scores(scored, limit_rows, plan.limits).persist()
+    deviations = kept(_allowed(structural.unionByName(late), plan.rules))
+    scored = kept(_scored_cases(cases, deviations))
+    time_limits = kept(_limit_scores(scored, limit_rows, plan.limits))
     units = _unit_scores(scored, time_limits)
     labels = target.net.labels
     activities = _activity_scores(scored, deviations, labels)
@@ -452,14 +453,13 @@ def _aligned_variants(
     )
     numbered = number_variants_spark(distinct)
     if numbered.limit(1).count() == 0:
-        cases.unpersist()
         raise ConformanceError(
             "the log has no usable events (see its accounting for rejected rows)", source=source
         )
     found = align_and_classify_variants(
         numbered, target.net, costs=plan.costs, name_moves=plan.name_moves
     )
-    return found.persist()
+    return kept(found)
 
 
 def _variant_deviations(variants: SparkDataFrame) -> SparkDataFrame:
@@ -657,12 +657,12 @@ def _episodes(
             for c in events.columns
         ],
         is_multi.alias("_split"),
-    ).persist()
+    )
+    out = kept(out)
     ids = out.filter(F.col("_split")).select("case").distinct()
     original = events.select("case").distinct()
     clash = ids.join(original, on="case", how="inner").count()
     if clash:
-        out.unpersist()
         raise ConformanceError(
             f"cannot split cases into unit episodes: {clash} episode id(s) "
             f"('<case>{EPISODE_SEPARATOR}<k>') are already case ids in the log",
@@ -712,7 +712,7 @@ def _limit_rows(
         one = _evaluate(cases, lim, timezone)
         rows = one if rows is None else rows.unionByName(one)
     assert rows is not None
-    rows = rows.persist()
+    rows = kept(rows)
     late = rows.filter(F.col("_late")).select(
         "case",
         "unit",
@@ -858,7 +858,7 @@ def _limit_scores(
     with _quiet():
         by_unit = sel.groupBy("unit").applyInArrow(per_unit, ddl)
         by_limit = sel.groupBy("limit").applyInArrow(per_limit, ddl)
-    found = by_unit.unionByName(by_limit).persist()
+    found = kept(by_unit.unionByName(by_limit))
     seen_units = {r[0] for r in found.select("unit").distinct().collect()}
     all_units = {r[0] for r in cases.select("unit").distinct().collect()}
     missing_units = pl.DataFrame(

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import polars as pl
 
-from fvmprocess.engines.spark import _functions, dense_index, get_session, map_in_arrow
+from fvmprocess.engines.spark import _functions, dense_index, get_session, kept, map_in_arrow
 from fvmprocess.errors import LogError
 from fvmprocess.eventlog import Accounting, LogSchema, ReadOptions, SourceInfo
 from fvmprocess.eventlog import build as _build
@@ -153,14 +153,13 @@ def read_log_spark(
     numbers = _numbers(loaded, roles)
     work = _normalise(loaded, roles, activity_mapping, opts, numbers)
     work = _mark_duplicates(work, roles, reject=opts.duplicates == "reject")
-    work = _merge_lifecycle(work, roles).persist()
+    work = kept(_merge_lifecycle(work, roles))
     accounting = _account(
         work,
         {**loaded.warnings, **assumed, **numbers.warnings},
         {**loaded.warning_examples, **numbers.examples},
     )
     if opts.strict and accounting.rows_rejected:
-        work.unpersist()
         _raise_first(accounting, roles, loaded)
     return SparkLog(
         events=_events(work, roles),
