@@ -647,18 +647,19 @@ def _episodes(
     numbered = marked.withColumn("_s", starts).withColumn("_ep", F.sum("_s").over(before))
     is_multi = F.col("_multi").isNotNull()
     episode = F.concat(F.col("case"), F.lit(EPISODE_SEPARATOR), F.col("_ep").cast("string"))
-    out = numbered.select(
-        *[
-            F.when(is_multi, episode).otherwise(F.col("case")).alias("case")
-            if c == "case"
-            else F.when(is_multi, F.col("_u")).otherwise(F.col("unit")).alias("unit")
-            if c == "unit"
-            else F.col(f"`{c}`")
-            for c in events.columns
-        ],
-        is_multi.alias("_split"),
+    out = kept(
+        numbered.select(
+            *[
+                F.when(is_multi, episode).otherwise(F.col("case")).alias("case")
+                if c == "case"
+                else F.when(is_multi, F.col("_u")).otherwise(F.col("unit")).alias("unit")
+                if c == "unit"
+                else F.col(f"`{c}`")
+                for c in events.columns
+            ],
+            is_multi.alias("_split"),
+        )
     )
-    out = kept(out)
     ids = out.filter(F.col("_split")).select("case").distinct()
     original = events.select("case").distinct()
     clash = ids.join(original, on="case", how="inner").count()
